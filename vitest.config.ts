@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        // Pure logic and real-socket tests, in Node.
+        test: { name: 'node', include: ['test/node/**/*.test.ts'], testTimeout: 30_000 },
+      },
+      {
+        // The engine and the Durable Object, inside workerd.
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.jsonc' } })],
+        test: { name: 'workers', include: ['test/workers/**/*.test.ts'] },
+      },
+    ],
+  },
+});

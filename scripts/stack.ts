@@ -1,0 +1,85 @@
+/**
+ * @module The local stack, as one function: the shim's tunnel listener, the Worker and its
+ * Durable Object on miniflare (persisted SQLite), the DO dialing the tunnel, and the shim's
+ * PostgreSQL listener. Used by `npm start`, the end-to-end tests and the benchmarks.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unstable_dev } from 'wrangler';
+import { startShim } from '../shim/server.ts';
+import { TunnelListener } from '../shim/tunnel-listener.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface StackOptions {
+  /** Where miniflare persists the DO's SQLite (default `.wrangler/state`). */
+  stateDir?: string;
+  /** PostgreSQL listener (defaults 127.0.0.1 and 5432; 0 picks a free port). */
+  host?: string;
+  shimPort?: number;
+  password: string;
+  auth?: 'scram-sha-256' | 'password';
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  /** postgresql:// URL of the shim (password included). */
+  url: string;
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const log = opts.log ?? (() => {});
+  const host = opts.host ?? '127.0.0.1';
+  const stateDir = path.resolve(root, opts.stateDir ?? '.wrangler/state');
+  // A fresh secret per run: only this process and the DO it starts know it.
+  const secret = randomBytes(32).toString('hex');
+  const tunnel = new TunnelListener({ host: '127.0.0.1', port: 0, secret, log });
+  const tunnelPort = await tunnel.listen();
+
+  process.env.WRANGLER_SEND_METRICS ??= 'false';
+  const worker = await unstable_dev(path.join(root, 'worker/index.ts'), {
+    config: path.join(root, 'wrangler.jsonc'),
+    persistTo: stateDir,
+    ip: '127.0.0.1',
+    port: 0,
+    inspect: false,
+    logLevel: 'warn',
+    vars: { TUNNEL_ADDRESS: `127.0.0.1:${tunnelPort}`, TUNNEL_SECRET: secret },
+    experimental: { disableExperimentalWarning: true, watch: false },
+  });
+
+  // Supervise the link: ask the DO to dial whenever it is down (at start, after a DO restart).
+  const dial = async () => {
+    const res = await worker.fetch('/_local/tunnel', { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+    await res.body?.cancel();
+  };
+  let stopping = false;
+  const supervise = async () => {
+    while (!stopping) {
+      if (!tunnel.connected) await dial().catch((err) => log(`tunnel: dial request failed: ${err.message}`));
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
+  await dial();
+  if (!(await tunnel.waitForLink(30_000))) throw new Error('the Durable Object did not connect its tunnel');
+  const supervisor = supervise();
+
+  const shim = await startShim({ host, port: opts.shimPort ?? 5432, password: opts.password, auth: opts.auth, service: tunnel });
+  const url = `postgresql://convex:${encodeURIComponent(opts.password)}@${host}:${shim.port}/convex`;
+  return {
+    url,
+    host,
+    port: shim.port,
+    async stop() {
+      stopping = true;
+      await shim.close();
+      await supervisor;
+      await worker.stop();
+      await tunnel.close();
+    },
+  };
+}

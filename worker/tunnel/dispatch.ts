@@ -1,0 +1,147 @@
+/**
+ * @module Serves tunnel requests with a SqlService (the engine): one SqlSession per tunnel
+ * session id, requests of one session run in order, sessions run independently. Knows nothing
+ * of sockets: it takes frames and hands back encoded reply frames.
+ */
+import { encodeExecuteReply, encodePrepareReply, type Frame } from '../../tunnel/frames.ts';
+import type { ExecuteReply, PgError, SqlService, SqlSession } from '../../tunnel/types.ts';
+
+type Send = (frames: Uint8Array[]) => void;
+
+interface SessionSlot {
+  session: Promise<SqlSession | PgError>;
+  /** Tail of this session's request chain: the next request starts after it. */
+  tail: Promise<void>;
+  /** Requests sent but not yet answered, by the link that carried them. */
+  inflight: Map<number, object>;
+}
+
+const noSession = (id: number): PgError => ({
+  severity: 'FATAL',
+  sqlstate: '08003',
+  message: `session ${id} does not exist (the database restarted or the tunnel was reset)`,
+});
+
+export interface DispatchOptions {
+  /** Called after a request that may have written, before its reply is sent. */
+  beforeReply?: () => Promise<void>;
+}
+
+export class Dispatcher {
+  readonly #service: SqlService;
+  readonly #sessions = new Map<number, SessionSlot>();
+  readonly #beforeReply: () => Promise<void>;
+  /** The shim instance whose sessions we hold; a new instance means its predecessor is gone. */
+  #instance: string | undefined;
+
+  constructor(service: SqlService, opts: DispatchOptions = {}) {
+    this.#service = service;
+    this.#beforeReply = opts.beforeReply ?? (async () => {});
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** A link to shim `instance` came up. Sessions of any other instance are closed. */
+  async attach(instance: string): Promise<void> {
+    if (this.#instance !== undefined && this.#instance !== instance) await this.closeAll();
+    this.#instance = instance;
+  }
+
+  /**
+   * Handle one request frame arriving on `link`. Replies are delivered through `send`, in
+   * request order per session.
+   */
+  handle(f: Frame, link: object, send: Send): void {
+    if (!('session' in f)) return;
+    const ids = { session: f.session, request: f.request };
+    if (f.type === 'cancel') {
+      void this.#sessions.get(f.session)?.session.then((s) => 'cancel' in s && s.cancel());
+      return;
+    }
+    if (f.type === 'open') {
+      if (this.#sessions.has(f.session)) {
+        send([encodePrepareReply(ids, { txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: `session ${f.session} already open` } })]);
+        return;
+      }
+      const session = this.#service.open(f.info).catch((err: unknown) => internal(err));
+      const slot: SessionSlot = { session, tail: Promise.resolve(), inflight: new Map() };
+      this.#sessions.set(f.session, slot);
+      this.#run(slot, ids, link, async () => {
+        const s = await session;
+        return [encodePrepareReply(ids, { txStatus: 'I', notices: [], ...('sqlstate' in s && { error: s }) })];
+      }, send);
+      return;
+    }
+    const slot = this.#sessions.get(f.session);
+    if (!slot) {
+      send(encodeExecuteReply(ids, { results: [], txStatus: 'I', notices: [], error: noSession(f.session) }));
+      return;
+    }
+    this.#run(slot, ids, link, async () => {
+      const s = await slot.session;
+      if ('sqlstate' in s) return encodeExecuteReply(ids, { results: [], txStatus: 'I', notices: [], error: s });
+      switch (f.type) {
+        case 'prepare':
+          return [encodePrepareReply(ids, await s.prepare(f.sql, f.paramOids))];
+        case 'execute':
+          return this.#written(ids, await s.execute(f.sql, f.paramOids, f.params));
+        case 'query':
+          return this.#written(ids, await s.query(f.sql));
+        case 'close':
+          this.#sessions.delete(f.session);
+          await s.close();
+          return [encodePrepareReply(ids, { txStatus: 'I', notices: [] })];
+        default:
+          return encodeExecuteReply(ids, { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: `unexpected ${f.type} request` } });
+      }
+    }, send);
+  }
+
+  async #written(ids: { session: number; request: number }, reply: ExecuteReply): Promise<Uint8Array[]> {
+    // Durability before acknowledgement: a socket write is not held by the output gate.
+    await this.#beforeReply();
+    return encodeExecuteReply(ids, reply);
+  }
+
+  #run(slot: SessionSlot, ids: { session: number; request: number }, link: object, work: () => Promise<Uint8Array[]>, send: Send): void {
+    const { request } = ids;
+    slot.inflight.set(request, link);
+    slot.tail = slot.tail.then(async () => {
+      let frames: Uint8Array[];
+      try {
+        frames = await work();
+      } catch (err) {
+        frames = [encodePrepareReply(ids, { txStatus: 'I', notices: [], error: internal(err) })];
+      }
+      slot.inflight.delete(request);
+      send(frames);
+    });
+  }
+
+  /**
+   * A link dropped abruptly: every session with a request in flight on it is closed (its
+   * transaction rolls back), exactly as the shim fails those sessions on its side.
+   */
+  async linkLost(link: object): Promise<void> {
+    const doomed = [...this.#sessions].filter(([, slot]) => [...slot.inflight.values()].includes(link));
+    await Promise.all(doomed.map(([id]) => this.#close(id)));
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#sessions.keys()].map((id) => this.#close(id)));
+  }
+
+  async #close(id: number): Promise<void> {
+    const slot = this.#sessions.get(id);
+    if (!slot) return;
+    this.#sessions.delete(id);
+    const s = await slot.session;
+    if (!('sqlstate' in s)) await s.close().catch(() => {});
+  }
+}
+
+function internal(err: unknown): PgError {
+  return { sqlstate: 'XX000', message: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+}

@@ -41,6 +41,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   const tunnelPort = await tunnel.listen();
 
   process.env.WRANGLER_SEND_METRICS ??= 'false';
+  // Local only: do not ask the network for a Request.cf object.
+  process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
   const worker = await unstable_dev(path.join(root, 'worker/index.ts'), {
     config: path.join(root, 'wrangler.jsonc'),
     persistTo: stateDir,

@@ -1,0 +1,60 @@
+/**
+ * Differential: every text input case goes to PostgreSQL 15 (`SELECT $1::type`, raw text
+ * results) and through parseText → formatText; the output text, or the SQLSTATE and message,
+ * must agree. Successful cases then make a round trip through a real SQLite (node:sqlite)
+ * in the storage form: toStorage → column of sqliteTypeAffinity → fromStorage → same text.
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { isPgError } from '../../../worker/engine/errors.ts';
+import { formatText, fromStorage, needsIntegerCast, parseText, sqliteTypeAffinity, toStorage } from '../../../worker/engine/values/index.ts';
+import { startPostgres, type Reference } from './pg-server.ts';
+import { TEXT_CASES } from './text-cases.ts';
+import { oidOf } from './type-oids.ts';
+
+let pg: Reference;
+beforeAll(async () => {
+  pg = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await pg?.stop();
+});
+
+function ours(oid: number, input: string): { ok: string } | { code: string; message: string } {
+  const v = parseText(oid, input);
+  if (isPgError(v)) return { code: v.sqlstate, message: v.message };
+  return { ok: formatText(oid, v) };
+}
+
+async function theirs(type: string, input: string): Promise<{ ok: string } | { code: string; message: string }> {
+  const r = await pg.query(`SELECT $1::${type}`, [input]);
+  return 'ok' in r ? { ok: r.ok[0]![0]! } : r;
+}
+
+const db = new DatabaseSync(':memory:');
+
+/** Writes and reads one value through SQLite exactly as the engine will. */
+function throughSqlite(oid: number, input: string): string {
+  const v = parseText(oid, input);
+  if (isPgError(v)) throw new Error('case did not parse');
+  const b = toStorage(oid, v);
+  if (isPgError(b)) throw new Error(`toStorage: ${b.message}`);
+  db.exec(`DROP TABLE IF EXISTS t; CREATE TABLE t (c ${sqliteTypeAffinity(oid)})`);
+  db.prepare(b.castInteger ? 'INSERT INTO t VALUES (CAST(? AS INTEGER))' : 'INSERT INTO t VALUES (?)').run(b.bind);
+  const row = db.prepare(needsIntegerCast(oid) ? 'SELECT CAST(c AS TEXT) AS c FROM t' : 'SELECT c FROM t').get() as { c: string | number | Uint8Array | null };
+  return formatText(oid, fromStorage(oid, row.c));
+}
+
+for (const [type, inputs] of Object.entries(TEXT_CASES)) {
+  describe(`${type} text input and output match PostgreSQL`, () => {
+    for (const input of inputs) {
+      test(JSON.stringify(input), async () => {
+        const oid = oidOf(type);
+        const expected = await theirs(type, input);
+        expect(ours(oid, input)).toEqual(expected);
+        // SQLite keeps a REAL -0.0 as integer 0, so -0 comes back as 0 (they compare equal).
+        if ('ok' in expected) expect(throughSqlite(oid, input)).toBe(expected.ok === '-0' ? '0' : expected.ok);
+      });
+    }
+  });
+}

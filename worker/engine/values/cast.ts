@@ -10,6 +10,7 @@ import type { PgError, SqlValue } from '../../../tunnel/types.ts';
 import { OID, elementTypeOf } from '../../../tunnel/oids.ts';
 import { cannotCoerce, featureNotSupported, isPgError, numericFieldOverflow, numericOutOfRange } from '../errors.ts';
 import { formatTimestamp, parseDate, parseTimestamp, formatDate } from './datetime.ts';
+import { parseFloat } from './float.ts';
 import { checkIntegerRange, isIntegerOid } from './integer.ts';
 import { parseNumeric, roundNumericToBigInt } from './numeric.ts';
 import { STRING_TYPES, coerceValue, formatText, parseText } from './text-io.ts';
@@ -32,6 +33,14 @@ function toFloat(toOid: number, n: number, fromFloat8: boolean): number | PgErro
   if (!Number.isFinite(f)) return numericFieldOverflow('value out of range: overflow');
   if (f === 0 && n !== 0 && fromFloat8) return numericFieldOverflow('value out of range: underflow');
   return f;
+}
+
+/** C's `%.{precision}g`: that many significant digits, trailing zeros dropped. */
+function printfG(v: number, precision: number): string {
+  const s = v.toPrecision(precision);
+  const [mantissa, exp] = s.split('e');
+  const trimmed = mantissa!.includes('.') ? mantissa!.replace(/0+$/, '').replace(/\.$/, '') : mantissa!;
+  return exp === undefined ? trimmed : `${trimmed}e${exp}`;
 }
 
 /** Micros since 1970 of a date or timestamp canonical string. */
@@ -80,18 +89,15 @@ export function castValue(fromOid: number, toOid: number, value: SqlValue): SqlV
   if (FLOATS.has(toOid)) {
     if (typeof value === 'bigint') return toFloat(toOid, Number(value), false);
     if (typeof value === 'number') return toFloat(toOid, value, fromOid === OID.float8);
-    if (fromOid === OID.numeric) {
-      const n = Number(value);
-      if (!Number.isFinite(n) && !/^-?Infinity$|^NaN$/.test(value as string)) return numericFieldOverflow('value out of range: overflow');
-      return toFloat(toOid, n, true);
-    }
+    // numeric_float8 is float8in of numeric's text, errors included.
+    if (fromOid === OID.numeric) return parseFloat(toOid, value as string);
   }
   if (toOid === OID.numeric) {
     if (typeof value === 'bigint') return value.toString();
     if (typeof value === 'number') {
       if (Number.isNaN(value)) return 'NaN';
       if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
-      return parseNumeric(value.toPrecision(fromOid === OID.float4 ? 6 : 15));
+      return parseNumeric(printfG(value, fromOid === OID.float4 ? 6 : 15));
     }
   }
   if (toOid === OID.bool && fromOid === OID.int4 && typeof value === 'bigint') return value !== 0n;

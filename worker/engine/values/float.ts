@@ -45,20 +45,70 @@ export function parseFloat(oid: number, text: string): number | PgError {
   return v;
 }
 
-/** The shortest decimal digits and exponent that round-trip `v` in its width. */
-function shortest(v: number, float4: boolean): { digits: string; exp: number } {
-  let s = v.toExponential();
+/** `v` (positive, finite) as m × 2^e exactly, and whether its lower neighbour is closer. */
+function decompose(v: number, float4: boolean): { m: bigint; e: number; boundary: boolean } {
+  const view = new DataView(new ArrayBuffer(8));
   if (float4) {
-    for (let p = 1; p <= 9; p++) {
-      const t = v.toExponential(p - 1);
-      if (Math.fround(Number(t)) === v) {
-        s = t;
-        break;
-      }
-    }
+    view.setFloat32(0, v);
+    const bits = view.getUint32(0);
+    const exp = (bits >>> 23) & 0xff;
+    const frac = bits & 0x7fffff;
+    if (exp === 0) return { m: BigInt(frac), e: -149, boundary: false };
+    return { m: BigInt(frac | 0x800000), e: exp - 150, boundary: frac === 0 && exp > 1 };
   }
-  const [mant, e] = s.split('e');
-  return { digits: mant!.replace('.', '').replace(/0+$/, '') || '0', exp: Number(e) };
+  view.setFloat64(0, v);
+  const hi = view.getUint32(0);
+  const exp = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  if (exp === 0) return { m: frac, e: -1074, boundary: false };
+  return { m: frac | (1n << 52n), e: exp - 1075, boundary: frac === 0n && exp > 1 };
+}
+
+const pow = (b: bigint, n: number): bigint => b ** BigInt(n);
+
+/**
+ * The shortest digits whose decimal lies strictly inside `v`'s rounding interval, rounded
+ * half to even: Ryu as PostgreSQL builds it, which (unlike JS) never prints a decimal that
+ * sits exactly on the boundary between two floats. Exact in BigInt arithmetic.
+ */
+function shortest(v: number, float4: boolean): { digits: string; exp: number } {
+  const { m, e, boundary } = decompose(v, float4);
+  // For float8, JS's shortest is never longer: its interval includes the boundaries.
+  const start = float4 ? 1 : v.toExponential().split('e')[0]!.replace('.', '').length;
+  let E = Math.floor(Math.log10(v));
+  const exact = (q: number) => ({ num: m * pow(2n, Math.max(e, 0)) * pow(10n, Math.max(-q, 0)), den: pow(2n, Math.max(-e, 0)) * pow(10n, Math.max(q, 0)) });
+  // Fix E so that 10^E <= v < 10^(E+1).
+  for (;;) {
+    const { num, den } = exact(E);
+    if (num < den) E--;
+    else if (num >= 10n * den) E++;
+    else break;
+  }
+  for (let p = start; p <= 17; p++) {
+    const q = E - p + 1;
+    const { num, den } = exact(q);
+    let c = num / den;
+    const r2 = 2n * (num % den);
+    if (r2 > den || (r2 === den && c % 2n === 1n)) c++;
+    // Scale so every quantity is an integer: × 2^max(0, 2-e) × 10^max(0, -q).
+    const a = Math.max(0, 2 - e);
+    const b = Math.max(0, -q);
+    const vS = m * pow(2n, e + a) * pow(10n, b);
+    const hHigh = pow(2n, e - 1 + a) * pow(10n, b);
+    const hLow = boundary ? hHigh / 2n : hHigh;
+    const inside = (cand: bigint) => {
+      const cS = cand * pow(10n, q + b) * pow(2n, a);
+      return cS >= vS ? cS - vS < hHigh : vS - cS < hLow;
+    };
+    const found = [c, c + 1n, c - 1n].find(inside);
+    if (found === undefined) continue;
+    let digits = found.toString();
+    let exp = E;
+    if (digits.length > p) exp++; // rounded up to a power of ten
+    digits = digits.replace(/0+$/, '') || '0';
+    return { digits, exp };
+  }
+  throw new Error(`no shortest representation for ${v}`);
 }
 
 /** PostgreSQL's text output for float4/float8 (extra_float_digits = 1, the default). */

@@ -34,7 +34,7 @@ function run(args: string[]): void {
 
 export interface Reference {
   /** Runs `sql` with text parameters; every result column comes back as PostgreSQL's text. */
-  query(sql: string, params?: (string | null)[]): Promise<{ ok: (string | null)[][] } | { code: string; message: string }>;
+  query(sql: string, params?: (string | null)[]): Promise<{ ok: (string | null)[][] } | { code: string; message: string; detail?: string }>;
   stop(): Promise<void>;
 }
 
@@ -55,9 +55,9 @@ export async function startPostgres(): Promise<Reference> {
         const r = await client.query({ text: sql, values: params, types: raw, rowMode: 'array' });
         return { ok: r.rows as (string | null)[][] };
       } catch (e) {
-        const err = e as { code?: string; message: string };
+        const err = e as { code?: string; message: string; detail?: string };
         if (err.code === undefined) throw e;
-        return { code: err.code, message: err.message };
+        return err.detail === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, detail: err.detail };
       }
     },
     async stop() {

@@ -20,13 +20,15 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-function ours(oid: number, input: string): { ok: string } | { code: string; message: string } {
+type Outcome = { ok: string } | { code: string; message: string; detail?: string };
+
+function ours(oid: number, input: string): Outcome {
   const v = parseText(oid, input);
-  if (isPgError(v)) return { code: v.sqlstate, message: v.message };
+  if (isPgError(v)) return v.detail === undefined ? { code: v.sqlstate, message: v.message } : { code: v.sqlstate, message: v.message, detail: v.detail };
   return { ok: formatText(oid, v) };
 }
 
-async function theirs(type: string, input: string): Promise<{ ok: string } | { code: string; message: string }> {
+async function theirs(type: string, input: string): Promise<Outcome> {
   const r = await pg.query(`SELECT $1::${type}`, [input]);
   return 'ok' in r ? { ok: r.ok[0]![0]! } : r;
 }

@@ -39,7 +39,7 @@ export function splitArrayLiteral(text: string): (string | null)[] | PgError {
       break;
     }
     if (!expectElement) {
-      if (c !== ',') return bad('Expected "," or "}" after array element.');
+      if (c !== ',') return bad('Unexpected array element.');
       i++;
       expectElement = true;
       continue;
@@ -68,7 +68,8 @@ export function splitArrayLiteral(text: string): (string | null)[] | PgError {
       let sawEscape = false;
       while (i < text.length && text[i] !== ',' && text[i] !== '}') {
         const u = text[i]!;
-        if (u === '"' || u === '{') return bad(`Unexpected "${u}" character.`);
+        if (u === '"') return bad('Unexpected array element.');
+        if (u === '{') return bad('Unexpected "{" character.');
         if (u === '\\') {
           i++;
           if (i >= text.length) return bad('Unexpected end of input.');

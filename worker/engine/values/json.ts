@@ -186,9 +186,9 @@ class Parser {
       this.pos++;
       return { kind: 'object', entries };
     }
-    for (;;) {
+    for (let first = true; ; first = false) {
       this.skipSpace();
-      if (this.src[this.pos] !== '"') syntax(`Expected string, but found "${this.found()}".`);
+      if (this.src[this.pos] !== '"') syntax(`Expected string${first ? ' or "}"' : ''}, but found "${this.found()}".`);
       const key = this.string();
       this.expect('":"', ':');
       entries.push([key, this.value()]);

@@ -112,3 +112,73 @@ export function notNullViolation(column: string, table: string): PgError {
 export function stringDataRightTruncation(typeName: string): PgError {
   return err('22001', `value too long for type ${typeName}`);
 }
+
+/** 42601: a syntax error, with its 1-based position. */
+export function syntaxError(message: string, position?: number): PgError {
+  return err('42601', message, position ? { position } : {});
+}
+
+/** 42P01: `relation "x" does not exist`. */
+export function undefinedTable(name: string, position?: number): PgError {
+  return err('42P01', `relation "${name}" does not exist`, position ? { position } : {});
+}
+
+/** 42703: `column "x" does not exist`. */
+export function undefinedColumn(name: string, table?: string): PgError {
+  return err('42703', table ? `column "${name}" of relation "${table}" does not exist` : `column "${name}" does not exist`);
+}
+
+/** 42702: `column reference "x" is ambiguous`. */
+export function ambiguousColumn(name: string): PgError {
+  return err('42702', `column reference "${name}" is ambiguous`);
+}
+
+/** 42883: `function f(…) does not exist`. */
+export function undefinedFunction(signature: string): PgError {
+  return err('42883', `function ${signature} does not exist`, { hint: 'No function matches the given name and argument types. You might need to add explicit type casts.' });
+}
+
+/** 42P07: `relation "t" already exists`. */
+export function duplicateTable(name: string): PgError {
+  return err('42P07', `relation "${name}" already exists`);
+}
+
+/** 42P06: `schema "s" already exists`. */
+export function duplicateSchema(name: string): PgError {
+  return err('42P06', `schema "${name}" already exists`);
+}
+
+/** 3F000: `schema "s" does not exist`. */
+export function undefinedSchema(name: string): PgError {
+  return err('3F000', `schema "${name}" does not exist`);
+}
+
+/** 42701: `column "a" specified more than once`. */
+export function duplicateColumn(name: string): PgError {
+  return err('42701', `column "${name}" specified more than once`);
+}
+
+/** 42P16: `multiple primary keys for table "t" are not allowed`. */
+export function invalidTableDefinition(message: string): PgError {
+  return err('42P16', message);
+}
+
+/** 42P18: `could not determine data type of parameter $1`. */
+export function indeterminateDatatype(n: number): PgError {
+  return err('42P18', `could not determine data type of parameter $${n}`);
+}
+
+/** 2BP01: dropping something others depend on. */
+export function dependentObjectsStillExist(message: string): PgError {
+  return err('2BP01', message);
+}
+
+/** 54000: a value or statement beyond what the storage accepts. */
+export function programLimitExceeded(message: string): PgError {
+  return err('54000', message);
+}
+
+/** 25P01 (WARNING): COMMIT/ROLLBACK with no transaction open. */
+export function noActiveTransaction(): PgError {
+  return { severity: 'WARNING', sqlstate: '25P01', message: 'there is no transaction in progress' };
+}

@@ -1,0 +1,181 @@
+/**
+ * @module The catalog: schemas, tables (with stable OIDs), columns with PostgreSQL types,
+ * named constraints and indexes. Stored in SQLite tables of our own (`pg_meta_*`), mirrored in
+ * memory, and versioned so cached translations die with the DDL that invalidates them.
+ */
+
+/** The slice of `ctx.storage.sql` the catalog needs. */
+export type Sql = SqlStorage;
+
+export interface ColumnDef {
+  name: string;
+  attnum: number;
+  typeOid: number;
+  notNull: boolean;
+  /** SQLite expression for DEFAULT, already translated; null when none. */
+  defaultSql: string | null;
+}
+
+export interface ConstraintDef {
+  name: string;
+  kind: 'p' | 'u';
+  columns: string[];
+}
+
+export interface IndexDef {
+  schema: string;
+  name: string;
+  tableOid: number;
+  unique: boolean;
+  /** Constraint it implements, if any (PRIMARY KEY / UNIQUE). */
+  constraint: string | null;
+}
+
+export interface TableDef {
+  oid: number;
+  schema: string;
+  name: string;
+  columns: ColumnDef[];
+  constraints: ConstraintDef[];
+}
+
+/** The SQLite name of a user table or index: schema and name, quoted as one identifier. */
+export function sqliteName(schema: string, name: string): string {
+  return quoteIdent(`${schema}.${name}`);
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** First OID handed to user tables, as PostgreSQL's FirstNormalObjectId. */
+const FIRST_OID = 16384;
+
+const BOOTSTRAP = [
+  `CREATE TABLE IF NOT EXISTS pg_meta_schemas (name TEXT PRIMARY KEY)`,
+  `CREATE TABLE IF NOT EXISTS pg_meta_tables (oid INTEGER PRIMARY KEY, schema TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (schema, name))`,
+  `CREATE TABLE IF NOT EXISTS pg_meta_columns (table_oid INTEGER NOT NULL, attnum INTEGER NOT NULL, name TEXT NOT NULL,
+     type_oid INTEGER NOT NULL, not_null INTEGER NOT NULL, default_sql TEXT, PRIMARY KEY (table_oid, attnum))`,
+  `CREATE TABLE IF NOT EXISTS pg_meta_constraints (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
+     kind TEXT NOT NULL, columns TEXT NOT NULL, PRIMARY KEY (schema, name))`,
+  `CREATE TABLE IF NOT EXISTS pg_meta_indexes (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
+     is_unique INTEGER NOT NULL, constraint_name TEXT, PRIMARY KEY (schema, name))`,
+  `INSERT OR IGNORE INTO pg_meta_schemas VALUES ('public')`,
+];
+
+export class Catalog {
+  readonly #sql: Sql;
+  #tables = new Map<string, TableDef>();
+  #schemas = new Set<string>();
+  #indexes = new Map<string, IndexDef>();
+  /** Bumped by every DDL; translations cached under an older version are stale. */
+  version = 0;
+
+  constructor(sql: Sql) {
+    this.#sql = sql;
+    for (const stmt of BOOTSTRAP) sql.exec(stmt);
+    this.reload();
+  }
+
+  /** Re-read everything (at start, and after a rolled-back DDL). */
+  reload(): void {
+    this.version++;
+    this.#schemas = new Set(this.#sql.exec<{ name: string }>('SELECT name FROM pg_meta_schemas').toArray().map((r) => r.name));
+    const tables = new Map<number, TableDef>();
+    for (const r of this.#sql.exec<{ oid: number; schema: string; name: string }>('SELECT oid, schema, name FROM pg_meta_tables')) {
+      tables.set(r.oid, { oid: r.oid, schema: r.schema, name: r.name, columns: [], constraints: [] });
+    }
+    for (const r of this.#sql.exec<{ table_oid: number; attnum: number; name: string; type_oid: number; not_null: number; default_sql: string | null }>(
+      'SELECT * FROM pg_meta_columns ORDER BY table_oid, attnum',
+    )) {
+      tables.get(r.table_oid)?.columns.push({ name: r.name, attnum: r.attnum, typeOid: r.type_oid, notNull: !!r.not_null, defaultSql: r.default_sql });
+    }
+    for (const r of this.#sql.exec<{ name: string; table_oid: number; kind: string; columns: string }>('SELECT * FROM pg_meta_constraints')) {
+      tables.get(r.table_oid)?.constraints.push({ name: r.name, kind: r.kind as 'p' | 'u', columns: JSON.parse(r.columns) });
+    }
+    this.#tables = new Map([...tables.values()].map((t) => [`${t.schema}.${t.name}`, t]));
+    this.#indexes = new Map();
+    for (const r of this.#sql.exec<{ schema: string; name: string; table_oid: number; is_unique: number; constraint_name: string | null }>('SELECT * FROM pg_meta_indexes')) {
+      this.#indexes.set(`${r.schema}.${r.name}`, { schema: r.schema, name: r.name, tableOid: r.table_oid, unique: !!r.is_unique, constraint: r.constraint_name });
+    }
+  }
+
+  hasSchema(name: string): boolean {
+    return this.#schemas.has(name);
+  }
+
+  table(schema: string, name: string): TableDef | undefined {
+    return this.#tables.get(`${schema}.${name}`);
+  }
+
+  tableByOid(oid: number): TableDef | undefined {
+    for (const t of this.#tables.values()) if (t.oid === oid) return t;
+    return undefined;
+  }
+
+  index(schema: string, name: string): IndexDef | undefined {
+    return this.#indexes.get(`${schema}.${name}`);
+  }
+
+  /** Any relation (table or index) of that name in the schema: names share one namespace. */
+  relationExists(schema: string, name: string): boolean {
+    return this.#tables.has(`${schema}.${name}`) || this.#indexes.has(`${schema}.${name}`);
+  }
+
+  tablesIn(schema: string): TableDef[] {
+    return [...this.#tables.values()].filter((t) => t.schema === schema);
+  }
+
+  indexesOf(tableOid: number): IndexDef[] {
+    return [...this.#indexes.values()].filter((i) => i.tableOid === tableOid);
+  }
+
+  // --- writes: each runs inside the caller's transactionSync ---
+
+  addSchema(name: string): void {
+    this.#sql.exec('INSERT INTO pg_meta_schemas VALUES (?)', name);
+    this.reload();
+  }
+
+  dropSchema(name: string): void {
+    this.#sql.exec('DELETE FROM pg_meta_schemas WHERE name = ?', name);
+    this.reload();
+  }
+
+  addTable(schema: string, name: string, columns: Omit<ColumnDef, 'attnum'>[]): TableDef {
+    const next = this.#sql.exec<{ oid: number }>('SELECT coalesce(max(oid) + 1, ?) AS oid FROM pg_meta_tables', FIRST_OID).one().oid;
+    this.#sql.exec('INSERT INTO pg_meta_tables VALUES (?, ?, ?)', next, schema, name);
+    columns.forEach((c, i) =>
+      this.#sql.exec('INSERT INTO pg_meta_columns VALUES (?, ?, ?, ?, ?, ?)', next, i + 1, c.name, c.typeOid, c.notNull ? 1 : 0, c.defaultSql),
+    );
+    this.reload();
+    return this.table(schema, name)!;
+  }
+
+  dropTable(t: TableDef): void {
+    this.#sql.exec('DELETE FROM pg_meta_columns WHERE table_oid = ?', t.oid);
+    this.#sql.exec('DELETE FROM pg_meta_constraints WHERE table_oid = ?', t.oid);
+    this.#sql.exec('DELETE FROM pg_meta_indexes WHERE table_oid = ?', t.oid);
+    this.#sql.exec('DELETE FROM pg_meta_tables WHERE oid = ?', t.oid);
+    this.reload();
+  }
+
+  addConstraint(t: TableDef, c: ConstraintDef): void {
+    this.#sql.exec('INSERT INTO pg_meta_constraints VALUES (?, ?, ?, ?, ?)', t.schema, c.name, t.oid, c.kind, JSON.stringify(c.columns));
+    if (c.kind === 'p') {
+      for (const col of c.columns) this.#sql.exec('UPDATE pg_meta_columns SET not_null = 1 WHERE table_oid = ? AND name = ?', t.oid, col);
+    }
+    this.reload();
+  }
+
+  addIndex(i: IndexDef): void {
+    this.#sql.exec('INSERT INTO pg_meta_indexes VALUES (?, ?, ?, ?, ?)', i.schema, i.name, i.tableOid, i.unique ? 1 : 0, i.constraint);
+    this.reload();
+  }
+
+  dropIndex(i: IndexDef): void {
+    this.#sql.exec('DELETE FROM pg_meta_indexes WHERE schema = ? AND name = ?', i.schema, i.name);
+    if (i.constraint) this.#sql.exec('DELETE FROM pg_meta_constraints WHERE schema = ? AND name = ?', i.schema, i.constraint);
+    this.reload();
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * @module What translation carries: the catalog, the search path, the statement's parameters
+ * (their inferred types) and the failure type. Translation is deeply recursive, so a failure
+ * unwinds with `Fail` (a PgError inside) and is turned back into a value at the statement
+ * boundary; it is never used for bugs.
+ */
+import type { Column, PgError } from '../../../tunnel/types.ts';
+import { OID } from '../../../tunnel/oids.ts';
+import type { Catalog, TableDef } from '../catalog.ts';
+import { featureNotSupported } from '../errors.ts';
+
+export class Fail extends Error {
+  readonly pgError: PgError;
+  constructor(pgError: PgError) {
+    super(pgError.message);
+    this.pgError = pgError;
+  }
+}
+
+export function fail(pgError: PgError): never {
+  throw new Fail(pgError);
+}
+
+export function unsupported(what: string): never {
+  fail(featureNotSupported(what));
+}
+
+/** An expression translated to SQLite, with its PostgreSQL type. */
+export interface Typed {
+  sql: string;
+  type: number;
+  /** Set when the expression is a plain table column (for RowDescription). */
+  source?: { tableOid: number; attnum: number };
+}
+
+/** A column visible in a FROM scope. */
+export interface ScopeColumn {
+  name: string;
+  type: number;
+  sql: string;
+  source?: { tableOid: number; attnum: number };
+}
+
+export interface ScopeEntry {
+  alias: string;
+  columns: ScopeColumn[];
+}
+
+/** Placeholder marking parameter n in translated SQL until its type is final. */
+export const paramMark = (n: number) => `\u0001${n}\u0001`;
+
+export class TranslateContext {
+  readonly catalog: Catalog;
+  readonly searchPath: string[];
+  /** One entry per $n (index n-1): 0 while unknown. */
+  readonly paramOids: number[];
+  /** CTE names visible to the statement, with their scopes. */
+  readonly ctes = new Map<string, { sql: string; columns: ScopeColumn[] }>();
+
+  constructor(catalog: Catalog, searchPath: string[], paramOids: number[]) {
+    this.catalog = catalog;
+    this.searchPath = searchPath;
+    this.paramOids = [...paramOids];
+  }
+
+  paramType(n: number): number {
+    return this.paramOids[n - 1] ?? 0;
+  }
+
+  setParamType(n: number, oid: number): void {
+    while (this.paramOids.length < n) this.paramOids.push(0);
+    if (!this.paramOids[n - 1]) this.paramOids[n - 1] = oid;
+  }
+
+  /** Resolve a possibly schema-qualified table name through search_path. */
+  resolveTable(schema: string | undefined, name: string): TableDef | undefined {
+    if (schema) return this.catalog.table(schema, name);
+    for (const s of this.searchPath) {
+      const t = this.catalog.table(s, name);
+      if (t) return t;
+    }
+    return undefined;
+  }
+
+  /** The schema new objects go to: the first existing schema of search_path. */
+  creationSchema(): string | undefined {
+    return this.searchPath.find((s) => this.catalog.hasSchema(s));
+  }
+
+  /** Final parameter OIDs: unknown ones resolve to text, as PostgreSQL does. */
+  finalParamOids(): number[] {
+    return this.paramOids.map((o) => o || OID.text);
+  }
+}
+
+export interface TranslatedColumns {
+  columns: Column[];
+}

@@ -1,0 +1,178 @@
+/** @module INSERT / UPDATE / DELETE → SQLite, with RETURNING and ON CONFLICT. */
+import { OID } from '../../../tunnel/oids.ts';
+import { quoteIdent, sqliteName, type TableDef } from '../catalog.ts';
+import { duplicateColumn, undefinedColumn, undefinedTable } from '../errors.ts';
+import { fail, unsupported, type ScopeEntry, type TranslateContext } from './context.ts';
+import { translateExpr, type ExprEnv } from './expr.ts';
+import { translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
+
+function targetTable(relation: any, ctx: TranslateContext): { table: TableDef; alias: string; scope: ScopeEntry } {
+  const table = ctx.resolveTable(relation.schemaname, relation.relname);
+  if (!table) fail(undefinedTable(relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname, relation.location + 1));
+  const alias: string = relation.alias?.aliasname ?? table.name;
+  return {
+    table,
+    alias,
+    scope: {
+      alias,
+      columns: table.columns.map((c) => ({ name: c.name, type: c.typeOid, sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}`, source: { tableOid: table.oid, attnum: c.attnum } })),
+    },
+  };
+}
+
+function env(ctx: TranslateContext, scope: ScopeEntry[]): ExprEnv {
+  return { ctx, scope, subquery: (stmt, c, outer) => translateSelect(stmt.SelectStmt, c, outer) };
+}
+
+/** RETURNING list, translated like a top-level select list. */
+function returning(list: any[] | undefined, ctx: TranslateContext, scope: ScopeEntry[]): { sql: string; columns: OutputColumn[] } | undefined {
+  if (!list) return undefined;
+  // RETURNING * names the target's columns; then the SELECT translator does naming and read forms.
+  const expanded = list.flatMap((t: any) => {
+    const fields = t.ResTarget.val.ColumnRef?.fields;
+    if (!fields?.some((f: any) => 'A_Star' in f)) return [t];
+    return scope[0].columns.map((c) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: c.name } }], location: 0 } } } }));
+  });
+  const fake = translateSelect({ targetList: expanded }, ctx, scope, true);
+  const selectList = fake.sql.replace(/^SELECT /, '');
+  return { sql: ` RETURNING ${selectList}`, columns: fake.columns };
+}
+
+export interface TranslatedDml {
+  sql: string;
+  /** RETURNING columns, or null. */
+  columns: OutputColumn[] | null;
+}
+
+export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml {
+  if (stmt.withClause) unsupported('WITH … INSERT');
+  if (stmt.override) unsupported('OVERRIDING');
+  const { table, alias, scope } = targetTable(stmt.relation, ctx);
+  const names: string[] = stmt.cols ? stmt.cols.map((c: any) => c.ResTarget.name) : table.columns.map((c) => c.name);
+  const seen = new Set<string>();
+  const cols = names.map((n) => {
+    if (seen.has(n)) fail(duplicateColumn(n));
+    seen.add(n);
+    const c = table.columns.find((x) => x.name === n);
+    if (!c) fail(undefinedColumn(n, table.name));
+    return c;
+  });
+  const e = env(ctx, []);
+  let source: string;
+  const select = stmt.selectStmt?.SelectStmt;
+  if (!select) source = 'DEFAULT VALUES';
+  else if (select.valuesLists && !select.sortClause && !select.limitCount) {
+    const rows = select.valuesLists.map((l: any) => {
+      const items: any[] = l.List.items;
+      if (items.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
+      if (items.length < cols.length && stmt.cols) fail({ sqlstate: '42601', message: 'INSERT has more target columns than expressions' });
+      return `(${cols
+        .map((c, i) => {
+          const item = items[i];
+          if (item === undefined || item.SetToDefault) return c.defaultSql ?? 'NULL';
+          const v = translateExpr(item, e, c.typeOid);
+          assignable(v.type, c.typeOid, c.name);
+          return v.sql;
+        })
+        .join(', ')})`;
+    });
+    source = `VALUES ${rows.join(', ')}`;
+  } else {
+    const sub: TranslatedSelect = translateSelect(select, ctx);
+    if (sub.columns.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
+    sub.columns.forEach((c, i) => assignable(c.type, cols[i].typeOid, cols[i].name));
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
+    source = `SELECT * FROM (${sub.sql}) WHERE true`;
+    cols.length = sub.columns.length;
+  }
+  let sql = `INSERT INTO ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} (${cols.map((c) => quoteIdent(c.name)).join(', ')}) ${source}`;
+  if (stmt.onConflictClause) sql += onConflict(stmt.onConflictClause, table, scope, ctx);
+  const ret = returning(stmt.returningList, ctx, [scope]);
+  return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
+}
+
+/** Assignment compatibility (PostgreSQL's assignment casts, the subset we store exactly). */
+function assignable(from: number, to: number, column: string): void {
+  if (from === to || from === OID.unknownLiteral || from === 0) return;
+  const ints = [OID.int2, OID.int4, OID.int8];
+  const floats = [OID.float4, OID.float8];
+  const texts = [OID.text, OID.varchar, OID.bpchar, OID.name];
+  if (ints.includes(from) && (ints.includes(to) || floats.includes(to))) return;
+  if (floats.includes(from) && floats.includes(to)) return;
+  if (texts.includes(from) && texts.includes(to)) return;
+  if ((from === OID.json && to === OID.jsonb) || (from === OID.jsonb && to === OID.json)) unsupported('json/jsonb assignment conversion');
+  fail({
+    sqlstate: '42804',
+    message: `column "${column}" is of type ${typeNameOf(to)} but expression is of type ${typeNameOf(from)}`,
+    hint: 'You will need to rewrite or cast the expression.',
+  });
+}
+
+function typeNameOf(oid: number): string {
+  return ({ [OID.int2]: 'smallint', [OID.int4]: 'integer', [OID.int8]: 'bigint', [OID.text]: 'text', [OID.bool]: 'boolean', [OID.bytea]: 'bytea' } as Record<number, string>)[oid] ?? `type ${oid}`;
+}
+
+function onConflict(clause: any, table: TableDef, scope: ScopeEntry, ctx: TranslateContext): string {
+  let target = '';
+  if (clause.infer?.conname) {
+    const c = table.constraints.find((x) => x.name === clause.infer.conname);
+    if (!c) fail({ sqlstate: '42704', message: `constraint "${clause.infer.conname}" for table "${table.name}" does not exist` });
+    target = `(${c.columns.map(quoteIdent).join(', ')})`;
+  } else if (clause.infer?.indexElems) {
+    const cols: string[] = clause.infer.indexElems.map((i: any) => {
+      if (!i.IndexElem.name) unsupported('ON CONFLICT on an expression');
+      return i.IndexElem.name;
+    });
+    const matches = table.constraints.some((c) => c.columns.length === cols.length && c.columns.every((x) => cols.includes(x)));
+    if (!matches) fail({ sqlstate: '42P10', message: 'there is no unique or exclusion constraint matching the ON CONFLICT specification' });
+    if (clause.infer.whereClause) unsupported('ON CONFLICT … WHERE (partial index inference)');
+    target = `(${cols.map(quoteIdent).join(', ')})`;
+  }
+  if (clause.action === 'ONCONFLICT_NOTHING') return ` ON CONFLICT${target ? ` ${target}` : ''} DO NOTHING`;
+  if (!target) fail({ sqlstate: '42601', message: 'ON CONFLICT DO UPDATE requires inference specification or constraint name', hint: 'For example, ON CONFLICT (column_name).' });
+  const excluded: ScopeEntry = {
+    alias: 'excluded',
+    columns: table.columns.map((c) => ({ name: c.name, type: c.typeOid, sql: `excluded.${quoteIdent(c.name)}` })),
+  };
+  const e = env(ctx, [scope, excluded]);
+  const sets = clause.targetList.map((t: any) => {
+    const rt = t.ResTarget;
+    if (rt.indirection) unsupported('SET of a subfield');
+    const col = table.columns.find((c) => c.name === rt.name);
+    if (!col) fail(undefinedColumn(rt.name, table.name));
+    return `${quoteIdent(col.name)} = ${translateExpr(rt.val, e, col.typeOid).sql}`;
+  });
+  const where = clause.whereClause ? ` WHERE ${translateExpr(clause.whereClause, e, OID.bool).sql}` : '';
+  return ` ON CONFLICT ${target} DO UPDATE SET ${sets.join(', ')}${where}`;
+}
+
+export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml {
+  if (stmt.withClause) unsupported('WITH … UPDATE');
+  if (stmt.fromClause?.length) unsupported('UPDATE … FROM');
+  const { table, alias, scope } = targetTable(stmt.relation, ctx);
+  const e = env(ctx, [scope]);
+  const sets = stmt.targetList.map((t: any) => {
+    const rt = t.ResTarget;
+    if (rt.indirection) unsupported('SET of a subfield');
+    const col = table.columns.find((c) => c.name === rt.name);
+    if (!col) fail(undefinedColumn(rt.name, table.name));
+    if (rt.val.SetToDefault) return `${quoteIdent(col.name)} = ${col.defaultSql ?? 'NULL'}`;
+    const v = translateExpr(rt.val, e, col.typeOid);
+    assignable(v.type, col.typeOid, col.name);
+    return `${quoteIdent(col.name)} = ${v.sql}`;
+  });
+  let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;
+  if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, e, OID.bool).sql}`;
+  const ret = returning(stmt.returningList, ctx, [scope]);
+  return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
+}
+
+export function translateDelete(stmt: any, ctx: TranslateContext): TranslatedDml {
+  if (stmt.withClause) unsupported('WITH … DELETE');
+  if (stmt.usingClause?.length) unsupported('DELETE … USING');
+  const { table, alias, scope } = targetTable(stmt.relation, ctx);
+  let sql = `DELETE FROM ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)}`;
+  if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, env(ctx, [scope]), OID.bool).sql}`;
+  const ret = returning(stmt.returningList, ctx, [scope]);
+  return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
+}

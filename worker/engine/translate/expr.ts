@@ -1,0 +1,399 @@
+/**
+ * @module Expressions: a PostgreSQL expression node → SQLite SQL with its PostgreSQL type.
+ * Untyped inputs (string literals, parameters without a declared type) take the type their
+ * context expects, as PostgreSQL's `unknown` resolution does.
+ */
+import { OID } from '../../../tunnel/oids.ts';
+import type { SqlValue } from '../../../tunnel/types.ts';
+import { undefinedColumn, ambiguousColumn, undefinedFunction } from '../errors.ts';
+import { isPgError, parseText, toStorage, typeName } from '../values/index.ts';
+import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
+import { arithmeticType, isFloatType, isIntegerType, isTextType, typeOidOf } from './types.ts';
+
+/** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
+export type SubqueryTranslator = (stmt: any, ctx: TranslateContext, outer: ScopeEntry[]) => { sql: string; columns: Typed[] };
+
+export interface ExprEnv {
+  ctx: TranslateContext;
+  scope: ScopeEntry[];
+  subquery: SubqueryTranslator;
+  /** Aggregates are allowed here (select list, HAVING, ORDER BY). */
+  aggregates?: boolean;
+}
+
+/** SQL text of a constant in its storage form. */
+export function literal(oid: number, value: SqlValue): string {
+  const b = toStorage(oid, value);
+  if (isPgError(b)) fail(b);
+  const v = b.bind;
+  if (v === null) return 'NULL';
+  if (b.castInteger) return String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : fail({ sqlstate: '0A000', message: 'infinite float constants are not supported' });
+  if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
+  return `X'${[...v].map((x) => x.toString(16).padStart(2, '0')).join('')}'`;
+}
+
+function nodeType(node: any): string {
+  return Object.keys(node)[0];
+}
+
+/** True for inputs whose type comes from context. */
+function isUntyped(node: any, env: ExprEnv): boolean {
+  const k = nodeType(node);
+  if (k === 'A_Const') return 'sval' in node.A_Const || !!node.A_Const.isnull;
+  if (k === 'ParamRef') return env.ctx.paramType(node.ParamRef.number) === 0;
+  return false;
+}
+
+export function translateExpr(node: any, env: ExprEnv, expected?: number): Typed {
+  const k = nodeType(node);
+  const n = node[k];
+  switch (k) {
+    case 'A_Const':
+      return constant(n, expected);
+    case 'ParamRef': {
+      if (expected && env.ctx.paramType(n.number) === 0) env.ctx.setParamType(n.number, expected);
+      else if (env.ctx.paramOids.length < n.number) env.ctx.setParamType(n.number, 0);
+      return { sql: paramMark(n.number), type: env.ctx.paramType(n.number) };
+    }
+    case 'ColumnRef':
+      return columnRef(n, env);
+    case 'TypeCast':
+      return typeCast(n, env);
+    case 'A_Expr':
+      return aExpr(n, env);
+    case 'BoolExpr': {
+      const args = n.args.map((a: any) => `(${translateExpr(a, env, OID.bool).sql})`);
+      if (n.boolop === 'NOT_EXPR') return { sql: `NOT ${args[0]}`, type: OID.bool };
+      return { sql: args.join(n.boolop === 'AND_EXPR' ? ' AND ' : ' OR '), type: OID.bool };
+    }
+    case 'NullTest': {
+      const arg = translateExpr(n.arg, env);
+      return { sql: `(${arg.sql}) IS ${n.nulltesttype === 'IS_NULL' ? '' : 'NOT '}NULL`, type: OID.bool };
+    }
+    case 'BooleanTest': {
+      const arg = translateExpr(n.arg, env, OID.bool).sql;
+      const tests: Record<string, string> = {
+        IS_TRUE: `(${arg}) IS 1`,
+        IS_NOT_TRUE: `(${arg}) IS NOT 1`,
+        IS_FALSE: `(${arg}) IS 0`,
+        IS_NOT_FALSE: `(${arg}) IS NOT 0`,
+        IS_UNKNOWN: `(${arg}) IS NULL`,
+        IS_NOT_UNKNOWN: `(${arg}) IS NOT NULL`,
+      };
+      return { sql: tests[n.booltesttype], type: OID.bool };
+    }
+    case 'CoalesceExpr':
+      return variadic('coalesce', n.args, env, expected);
+    case 'MinMaxExpr':
+      return variadic(n.op === 'IS_GREATEST' ? 'max' : 'min', n.args, env, expected);
+    case 'CaseExpr':
+      return caseExpr(n, env, expected);
+    case 'FuncCall':
+      return funcCall(n, env);
+    case 'SubLink':
+      return subLink(n, env);
+    case 'SQLValueFunction':
+      return sqlValueFunction(n, env);
+    default:
+      unsupported(`expression ${k}`);
+  }
+}
+
+function constant(n: any, expected?: number): Typed {
+  if (n.isnull) return { sql: 'NULL', type: expected ?? OID.unknownLiteral };
+  if ('ival' in n) {
+    const v = BigInt(n.ival.ival ?? 0);
+    if (expected && expected !== OID.int4 && !isFloatType(expected) && expected !== OID.numeric) return { sql: literal(expected, v), type: expected };
+    return { sql: v.toString(), type: OID.int4 };
+  }
+  if ('fval' in n) {
+    const text: string = n.fval.fval;
+    // Integer literals beyond int4 arrive as fval: PostgreSQL types them int8, else numeric.
+    if (/^-?\d+$/.test(text)) {
+      const v = BigInt(text);
+      if (v >= -(2n ** 63n) && v < 2n ** 63n) return { sql: v.toString(), type: expected && isIntegerType(expected) ? expected : OID.int8 };
+    }
+    if (expected && isFloatType(expected)) return { sql: literal(expected, text), type: expected };
+    return { sql: literal(OID.numeric, text), type: OID.numeric };
+  }
+  if ('boolval' in n) return { sql: n.boolval.boolval ? '1' : '0', type: OID.bool };
+  if ('sval' in n) {
+    const type = expected && expected !== OID.unknownLiteral ? expected : OID.text;
+    const parsed = parseText(type, n.sval.sval);
+    if (isPgError(parsed)) fail(parsed);
+    return { sql: literal(type, parsed), type };
+  }
+  if ('bsval' in n) unsupported('bit string constants');
+  unsupported('this constant');
+}
+
+function columnRef(n: any, env: ExprEnv): Typed {
+  const fields: any[] = n.fields;
+  if (fields.some((f) => 'A_Star' in f)) unsupported('* in this position');
+  const names: string[] = fields.map((f) => f.String.sval);
+  const col = names[names.length - 1];
+  const qualifier = names.length >= 2 ? names[names.length - 2] : undefined;
+  const matches = env.scope.flatMap((e) => (qualifier && e.alias !== qualifier ? [] : e.columns.filter((c) => c.name === col)));
+  if (matches.length === 0) {
+    if (qualifier && !env.scope.some((e) => e.alias === qualifier)) {
+      fail({ sqlstate: '42P01', message: `missing FROM-clause entry for table "${qualifier}"`, position: n.location + 1 });
+    }
+    fail({ ...undefinedColumn(names.join('.')), position: n.location + 1 });
+  }
+  if (matches.length > 1) fail({ ...ambiguousColumn(col), position: n.location + 1 });
+  const m = matches[0];
+  return { sql: m.sql, type: m.type, ...(m.source && { source: m.source }) };
+}
+
+function typeCast(n: any, env: ExprEnv): Typed {
+  const target = typeOidOf(n.typeName);
+  const arg = n.arg;
+  // A literal or an untyped parameter simply takes the target type.
+  if (isUntyped(arg, env)) return { ...translateExpr(arg, env, target), type: target };
+  if (nodeType(arg) === 'A_Const') {
+    const c = translateExpr(arg, env, target);
+    return { sql: c.sql, type: target };
+  }
+  const inner = translateExpr(arg, env);
+  return convert(inner, target);
+}
+
+/** Explicit conversion of a runtime value between types SQLite can express exactly. */
+function convert(v: Typed, target: number): Typed {
+  if (v.type === target) return v;
+  if (isIntegerType(v.type) && isIntegerType(target)) {
+    if (target === OID.int8 || v.type === OID.int2) return { sql: v.sql, type: target };
+    unsupported(`narrowing cast from ${typeName(v.type)} to ${typeName(target)}`);
+  }
+  if (isTextType(v.type) && isTextType(target)) return { sql: v.sql, type: target };
+  if (isIntegerType(v.type) && isTextType(target)) return { sql: `CAST(${v.sql} AS TEXT)`, type: target };
+  if (isIntegerType(v.type) && isFloatType(target)) return { sql: `CAST(${v.sql} AS REAL)`, type: target };
+  if ((v.type === OID.json || v.type === OID.jsonb || v.type === OID.uuid || v.type === OID.date) && isTextType(target)) return { sql: v.sql, type: target };
+  if (v.type === OID.bool && isTextType(target)) return { sql: `CASE ${v.sql} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END`, type: target };
+  if (v.type === OID.unknownLiteral) return { sql: v.sql, type: target };
+  unsupported(`cast from ${typeName(v.type)} to ${typeName(target)}`);
+}
+
+const comparison = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
+
+/** Translate two operands so that an untyped one takes the other's type. */
+function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
+  if (isUntyped(l, env) && !isUntyped(r, env)) {
+    const right = translateExpr(r, env);
+    return [translateExpr(l, env, right.type), right];
+  }
+  const left = translateExpr(l, env);
+  const hint = left.type === OID.unknownLiteral ? undefined : left.type;
+  return [left, translateExpr(r, env, isUntyped(r, env) ? hint ?? OID.text : undefined)];
+}
+
+function checkComparable(a: Typed, b: Typed, op: string): void {
+  const family = (t: number) => (isIntegerType(t) || isFloatType(t) ? 'num' : isTextType(t) || t === OID.unknownLiteral ? 'text' : t === OID.numeric ? 'numeric' : String(t));
+  const fa = family(a.type);
+  const fb = family(b.type);
+  if (fa === 'numeric' || fb === 'numeric') unsupported('comparison of numeric values');
+  if (fa !== fb && a.sql !== 'NULL' && b.sql !== 'NULL') {
+    fail({ sqlstate: '42883', message: `operator does not exist: ${typeName(a.type)} ${op} ${typeName(b.type)}` });
+  }
+}
+
+function aExpr(n: any, env: ExprEnv): Typed {
+  const op: string = n.name?.[0]?.String?.sval ?? '';
+  switch (n.kind) {
+    case 'AEXPR_OP': {
+      if (!n.lexpr) {
+        if (op === '-') {
+          const v = translateExpr(n.rexpr, env);
+          if (!isIntegerType(v.type) && !isFloatType(v.type)) unsupported(`unary minus on ${typeName(v.type)}`);
+          return { sql: `(-${v.sql})`, type: v.type };
+        }
+        unsupported(`prefix operator ${op}`);
+      }
+      const [l, r] = operands(n.lexpr, n.rexpr, env);
+      if (comparison.has(op)) {
+        checkComparable(l, r, op);
+        return { sql: `(${l.sql} ${op === '!=' ? '<>' : op} ${r.sql})`, type: OID.bool };
+      }
+      if (op === '||') {
+        if (!isTextType(l.type) && !isTextType(r.type)) unsupported(`operator || on ${typeName(l.type)}`);
+        return { sql: `(${l.sql} || ${r.sql})`, type: OID.text };
+      }
+      if (['+', '-', '*', '/', '%'].includes(op)) {
+        const t = arithmeticType(l.type, r.type);
+        if (t === undefined) unsupported(`operator ${op} on ${typeName(l.type)} and ${typeName(r.type)}`);
+        if (op === '/' || op === '%') {
+          // SQLite yields NULL on division by zero; PostgreSQL raises 22012.
+          unsupported(`operator ${op} (division by zero would not raise 22012)`);
+        }
+        return { sql: `(${l.sql} ${op} ${r.sql})`, type: t };
+      }
+      unsupported(`operator ${op}`);
+    }
+    case 'AEXPR_IN': {
+      const items: any[] = n.rexpr.List.items;
+      const left = translateExpr(n.lexpr, env);
+      const list = items.map((i) => translateExpr(i, env, left.type).sql);
+      return { sql: `(${left.sql} ${op === '<>' ? 'NOT IN' : 'IN'} (${list.join(', ')}))`, type: OID.bool };
+    }
+    case 'AEXPR_LIKE': {
+      // SQLite's LIKE folds ASCII case; PostgreSQL's LIKE does not. A constant pattern becomes
+      // an equivalent GLOB, which is case-sensitive.
+      if (nodeType(n.rexpr) !== 'A_Const' || !('sval' in n.rexpr.A_Const)) unsupported('LIKE with a non-constant pattern');
+      const value = translateExpr(n.lexpr, env, OID.text);
+      const glob = likeToGlob(n.rexpr.A_Const.sval.sval);
+      return { sql: `(${op === '!~~' ? 'NOT ' : ''}${value.sql} GLOB ${literal(OID.text, glob)})`, type: OID.bool };
+    }
+    case 'AEXPR_BETWEEN':
+    case 'AEXPR_NOT_BETWEEN': {
+      const [lo, hi] = n.rexpr.List.items;
+      const v = translateExpr(n.lexpr, env);
+      const a = translateExpr(lo, env, v.type);
+      const b = translateExpr(hi, env, v.type);
+      return { sql: `(${v.sql} ${n.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT ' : ''}BETWEEN ${a.sql} AND ${b.sql})`, type: OID.bool };
+    }
+    case 'AEXPR_DISTINCT':
+    case 'AEXPR_NOT_DISTINCT': {
+      const [l, r] = operands(n.lexpr, n.rexpr, env);
+      return { sql: `(${l.sql} IS ${n.kind === 'AEXPR_DISTINCT' ? 'NOT ' : ''}${r.sql})`, type: OID.bool };
+    }
+    default:
+      unsupported(`expression kind ${n.kind}`);
+  }
+}
+
+/** A LIKE pattern (with PostgreSQL's default backslash escape) as a GLOB pattern. */
+export function likeToGlob(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && i + 1 < pattern.length) {
+      const next = pattern[++i];
+      out += '*?['.includes(next) ? `[${next}]` : next;
+    } else if (c === '%') out += '*';
+    else if (c === '_') out += '?';
+    else if ('*?['.includes(c)) out += `[${c}]`;
+    else out += c;
+  }
+  return out;
+}
+
+function variadic(fn: string, args: any[], env: ExprEnv, expected?: number): Typed {
+  const first = args.find((a) => !isUntyped(a, env));
+  const type = first ? translateExpr(first, env).type : expected ?? OID.text;
+  const parts = args.map((a) => translateExpr(a, env, type));
+  if (fn !== 'coalesce') return { sql: `${fn}(${parts.map((p) => p.sql).join(', ')})`, type };
+  return { sql: parts.length === 1 ? parts[0].sql : `coalesce(${parts.map((p) => p.sql).join(', ')})`, type };
+}
+
+function caseExpr(n: any, env: ExprEnv, expected?: number): Typed {
+  const subject = n.arg ? translateExpr(n.arg, env) : undefined;
+  const results: any[] = [...n.args.map((w: any) => w.CaseWhen.result), ...(n.defresult ? [n.defresult] : [])];
+  const typedResult = results.find((r) => !isUntyped(r, env));
+  const type = typedResult ? translateExpr(typedResult, env).type : expected ?? OID.text;
+  const whens = n.args.map((w: any) => {
+    const cond = translateExpr(w.CaseWhen.expr, env, subject?.type ?? OID.bool).sql;
+    return `WHEN ${cond} THEN ${translateExpr(w.CaseWhen.result, env, type).sql}`;
+  });
+  const def = n.defresult ? ` ELSE ${translateExpr(n.defresult, env, type).sql}` : '';
+  return { sql: `(CASE${subject ? ` ${subject.sql}` : ''} ${whens.join(' ')}${def} END)`, type };
+}
+
+const aggregates = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every']);
+
+function funcCall(n: any, env: ExprEnv): Typed {
+  const names: string[] = n.funcname.map((f: any) => f.String.sval);
+  const name = names[names.length - 1].toLowerCase();
+  if (names.length > 1 && names[0] !== 'pg_catalog') unsupported(`function ${names.join('.')}`);
+  if (n.over) unsupported('window functions');
+  const args: any[] = n.args ?? [];
+  if (aggregates.has(name)) {
+    if (!env.aggregates) fail({ sqlstate: '42803', message: 'aggregate functions are not allowed in WHERE' });
+    if (n.agg_order || n.agg_filter) unsupported(`${name} with ORDER BY or FILTER`);
+    const distinct = n.agg_distinct ? 'DISTINCT ' : '';
+    if (name === 'count') {
+      if (n.agg_star) return { sql: 'count(*)', type: OID.int8 };
+      return { sql: `count(${distinct}${translateExpr(args[0], env).sql})`, type: OID.int8 };
+    }
+    const inner = { ...env, aggregates: false };
+    const a = translateExpr(args[0], inner);
+    switch (name) {
+      case 'min':
+      case 'max':
+        if (a.type === OID.numeric) unsupported(`${name}(numeric)`);
+        return { sql: `${name}(${distinct}${a.sql})`, type: a.type };
+      case 'sum':
+        if (a.type === OID.int2 || a.type === OID.int4) return { sql: `sum(${distinct}${a.sql})`, type: OID.int8 };
+        if (isFloatType(a.type)) return { sql: `sum(${distinct}${a.sql})`, type: a.type };
+        unsupported(`sum(${typeName(a.type)})`);
+      case 'bool_and':
+      case 'every':
+        return { sql: `min(${a.sql})`, type: OID.bool };
+      case 'bool_or':
+        return { sql: `max(${a.sql})`, type: OID.bool };
+      default:
+        unsupported(`${name}() (its numeric result scale is not reproduced yet)`);
+    }
+  }
+  const one = (expected?: number) => translateExpr(args[0], env, expected);
+  switch (name) {
+    case 'lower':
+    case 'upper':
+      return { sql: `${name}(${one(OID.text).sql})`, type: OID.text };
+    case 'length':
+    case 'char_length': {
+      const a = one(OID.text);
+      if (a.type === OID.bytea) return { sql: `length(${a.sql})`, type: OID.int4 };
+      return { sql: `length(${a.sql})`, type: OID.int4 };
+    }
+    case 'octet_length':
+      return { sql: `length(CAST(${one(OID.text).sql} AS BLOB))`, type: OID.int4 };
+    case 'abs': {
+      const a = one();
+      if (!isIntegerType(a.type) && !isFloatType(a.type)) unsupported(`abs(${typeName(a.type)})`);
+      return { sql: `abs(${a.sql})`, type: a.type };
+    }
+    case 'nullif': {
+      const [l, r] = operands(args[0], args[1], env);
+      return { sql: `nullif(${l.sql}, ${r.sql})`, type: l.type };
+    }
+    case 'current_schema':
+      return { sql: literal(OID.name, env.ctx.creationSchema() ?? null), type: OID.name };
+    case 'version':
+      return { sql: literal(OID.text, 'PostgreSQL 15.8 (Durable Object SQLite engine)'), type: OID.text };
+    default:
+      fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
+  }
+}
+
+function sqlValueFunction(n: any, env: ExprEnv): Typed {
+  switch (n.op) {
+    case 'SVFOP_CURRENT_SCHEMA':
+      return { sql: literal(OID.name, env.ctx.creationSchema() ?? null), type: OID.name };
+    case 'SVFOP_CURRENT_USER':
+    case 'SVFOP_SESSION_USER':
+    case 'SVFOP_USER':
+      unsupported('current_user');
+    default:
+      unsupported(`${n.op.replace('SVFOP_', '').toLowerCase()}`);
+  }
+}
+
+function subLink(n: any, env: ExprEnv): Typed {
+  const sub = env.subquery(n.subselect, env.ctx, env.scope);
+  switch (n.subLinkType) {
+    case 'EXISTS_SUBLINK':
+      return { sql: `EXISTS (${sub.sql})`, type: OID.bool };
+    case 'EXPR_SUBLINK':
+      if (sub.columns.length !== 1) fail({ sqlstate: '42601', message: 'subquery must return only one column' });
+      return { sql: `(${sub.sql})`, type: sub.columns[0].type };
+    case 'ANY_SUBLINK': {
+      const op = n.operName?.[0]?.String?.sval ?? '=';
+      if (op !== '=') unsupported(`${op} ANY (subquery)`);
+      const left = translateExpr(n.testexpr, env, sub.columns[0]?.type);
+      return { sql: `(${left.sql} IN (${sub.sql}))`, type: OID.bool };
+    }
+    default:
+      unsupported(`subquery kind ${n.subLinkType}`);
+  }
+}

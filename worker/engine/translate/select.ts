@@ -1,0 +1,280 @@
+/** @module SELECT (and VALUES, set operations, CTEs) → SQLite, with PostgreSQL result types. */
+import { OID } from '../../../tunnel/oids.ts';
+import { quoteIdent, sqliteName } from '../catalog.ts';
+import { undefinedTable } from '../errors.ts';
+import { needsIntegerCast, typeName } from '../values/index.ts';
+import { fail, unsupported, type ScopeColumn, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
+import { translateExpr, type ExprEnv } from './expr.ts';
+
+export interface OutputColumn extends Typed {
+  name: string;
+}
+
+export interface TranslatedSelect {
+  sql: string;
+  columns: OutputColumn[];
+}
+
+/**
+ * Translate a SelectStmt. `top` marks the statement's own result: there, int8 and timestamp
+ * columns are read as TEXT so no value passes through a JS number (DESIGN §4).
+ */
+export function translateSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[] = [], top = false): TranslatedSelect {
+  if (stmt.lockingClause) unsupported('SELECT … FOR UPDATE/SHARE (row locks belong to explicit transactions)');
+  if (stmt.intoClause) unsupported('SELECT INTO');
+  const withSql = stmt.withClause ? translateWith(stmt.withClause, ctx) : '';
+  let result: TranslatedSelect;
+  if (stmt.op && stmt.op !== 'SETOP_NONE') result = setOperation(stmt, ctx, outer, top);
+  else if (stmt.valuesLists) result = values(stmt, ctx, outer, top);
+  else result = simpleSelect(stmt, ctx, outer, top);
+  return { sql: withSql + result.sql, columns: result.columns };
+}
+
+/** The read form of a top-level output column. */
+function readForm(sql: string, type: number): string {
+  return needsIntegerCast(type) || type === OID.numeric ? `CAST(${sql} AS TEXT)` : sql;
+}
+
+function subqueryTranslator(stmt: any, ctx: TranslateContext, outerScope: ScopeEntry[]) {
+  return translateSelect(stmt.SelectStmt, ctx, outerScope, false);
+}
+
+function env(ctx: TranslateContext, scope: ScopeEntry[], aggregates = false): ExprEnv {
+  return { ctx, scope, subquery: subqueryTranslator, aggregates };
+}
+
+function translateWith(withClause: any, ctx: TranslateContext): string {
+  if (withClause.recursive) unsupported('WITH RECURSIVE');
+  const parts = withClause.ctes.map((c: any) => {
+    const cte = c.CommonTableExpr;
+    if (cte.ctematerialized && cte.ctematerialized !== 'CTEMaterializeDefault') unsupported('MATERIALIZED hints on CTEs');
+    const q = cte.ctequery;
+    if (!q.SelectStmt) unsupported('data-modifying statements in WITH');
+    const inner = translateSelect(q.SelectStmt, ctx);
+    const names: string[] = cte.aliascolnames?.map((a: any) => a.String.sval) ?? inner.columns.map((c) => c.name);
+    ctx.ctes.set(cte.ctename, {
+      sql: quoteIdent(cte.ctename),
+      columns: inner.columns.map((c, i) => ({ name: names[i], type: c.type, sql: '' })),
+    });
+    return `${quoteIdent(cte.ctename)}(${names.map(quoteIdent).join(', ')}) AS (${inner.sql})`;
+  });
+  return `WITH ${parts.join(', ')} `;
+}
+
+/** The name PostgreSQL gives an unnamed output column. */
+function defaultName(node: any): string {
+  const k = Object.keys(node)[0];
+  const n = node[k];
+  switch (k) {
+    case 'ColumnRef': {
+      const last = n.fields[n.fields.length - 1];
+      return last.String?.sval ?? '?column?';
+    }
+    case 'FuncCall':
+      return n.funcname[n.funcname.length - 1].String.sval;
+    case 'TypeCast': {
+      const inner = defaultName(n.arg);
+      if (inner !== '?column?') return inner;
+      const names = n.typeName.names.map((x: any) => x.String.sval);
+      return names[names.length - 1];
+    }
+    case 'CaseExpr':
+      return 'case';
+    case 'CoalesceExpr':
+      return 'coalesce';
+    case 'MinMaxExpr':
+      return n.op === 'IS_GREATEST' ? 'greatest' : 'least';
+    case 'SubLink':
+      return n.subLinkType === 'EXISTS_SUBLINK' ? 'exists' : n.subLinkType === 'EXPR_SUBLINK' ? defaultSubqueryName(n.subselect) : '?column?';
+    case 'SQLValueFunction':
+      return n.op.replace('SVFOP_', '').toLowerCase();
+    default:
+      return '?column?';
+  }
+}
+
+function defaultSubqueryName(sub: any): string {
+  const t = sub.SelectStmt?.targetList?.[0]?.ResTarget;
+  if (!t) return '?column?';
+  return t.name ?? defaultName(t.val);
+}
+
+function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: ScopeEntry[]): string {
+  const k = Object.keys(node)[0];
+  const n = node[k];
+  if (k === 'RangeVar') {
+    const alias: string = n.alias?.aliasname ?? n.relname;
+    const colAliases: string[] | undefined = n.alias?.colnames?.map((c: any) => c.String.sval);
+    const cte = !n.schemaname ? ctx.ctes.get(n.relname) : undefined;
+    if (cte) {
+      scope.push({ alias, columns: cte.columns.map((c, i) => ({ name: colAliases?.[i] ?? c.name, type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}` })) });
+      return `${cte.sql} AS ${quoteIdent(alias)}`;
+    }
+    const table = ctx.resolveTable(n.schemaname, n.relname);
+    if (!table) {
+      const name = n.schemaname ? `${n.schemaname}.${n.relname}` : n.relname;
+      if (n.schemaname === 'pg_catalog' || n.schemaname === 'information_schema') unsupported(`catalog relation ${name}`);
+      fail(undefinedTable(name, n.location + 1));
+    }
+    scope.push({
+      alias,
+      columns: table.columns.map((c, i) => ({
+        name: colAliases?.[i] ?? c.name,
+        type: c.typeOid,
+        sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}`,
+        source: { tableOid: table.oid, attnum: c.attnum },
+      })),
+    });
+    return `${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)}`;
+  }
+  if (k === 'RangeSubselect') {
+    if (n.lateral) unsupported('LATERAL');
+    const alias: string | undefined = n.alias?.aliasname;
+    if (!alias) fail({ sqlstate: '42601', message: 'subquery in FROM must have an alias' });
+    const inner = translateSelect(n.subquery.SelectStmt, ctx, outer);
+    const colAliases: string[] | undefined = n.alias.colnames?.map((c: any) => c.String.sval);
+    const names = inner.columns.map((c, i) => colAliases?.[i] ?? c.name);
+    scope.push({ alias, columns: inner.columns.map((c, i) => ({ name: names[i], type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(names[i])}` })) });
+    // Name the subquery's columns explicitly so outer references are stable.
+    return `(SELECT * FROM (${inner.sql})) AS ${quoteIdent(alias)}`;
+  }
+  if (k === 'JoinExpr') {
+    const left = fromItem(n.larg, ctx, scope, outer);
+    const right = fromItem(n.rarg, ctx, scope, outer);
+    if (n.usingClause || n.isNatural) unsupported('JOIN … USING / NATURAL JOIN');
+    const kinds: Record<string, string> = { JOIN_INNER: n.quals ? 'JOIN' : 'CROSS JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' };
+    const kind = kinds[n.jointype];
+    if (!kind) unsupported(`join type ${n.jointype}`);
+    const on = n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...outer]), OID.bool).sql}` : '';
+    return `${left} ${kind} ${right}${on}`;
+  }
+  if (k === 'RangeFunction') unsupported('functions in FROM');
+  unsupported(`FROM item ${k}`);
+}
+
+function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top: boolean): TranslatedSelect {
+  const scope: ScopeEntry[] = [];
+  const from = (stmt.fromClause ?? []).map((f: any) => fromItem(f, ctx, scope, outer));
+  const visible = [...scope, ...outer];
+  const targets: OutputColumn[] = [];
+  for (const t of stmt.targetList ?? []) {
+    const rt = t.ResTarget;
+    const val = rt.val;
+    if (val.ColumnRef && val.ColumnRef.fields.some((f: any) => 'A_Star' in f)) {
+      const fields = val.ColumnRef.fields;
+      const qualifier = fields.length > 1 ? fields[fields.length - 2].String.sval : undefined;
+      const entries = qualifier ? scope.filter((e) => e.alias === qualifier) : scope;
+      if (qualifier && entries.length === 0) fail({ sqlstate: '42P01', message: `missing FROM-clause entry for table "${qualifier}"` });
+      if (!qualifier && scope.length === 0) fail({ sqlstate: '42601', message: 'SELECT * with no tables specified is not valid' });
+      for (const e of entries) for (const c of e.columns) targets.push({ name: c.name, sql: c.sql, type: c.type, ...(c.source && { source: c.source }) });
+      continue;
+    }
+    const typed = translateExpr(val, env(ctx, visible, true));
+    targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
+  }
+  if (stmt.distinctClause?.length && stmt.distinctClause[0] !== undefined && Object.keys(stmt.distinctClause[0]).length) {
+    unsupported('SELECT DISTINCT ON');
+  }
+  const distinct = stmt.distinctClause ? 'DISTINCT ' : '';
+  const list = targets.map((c, i) => `${top ? readForm(c.sql, c.type) : c.sql} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
+  let sql = `SELECT ${distinct}${list || 'NULL'}`;
+  if (from.length) sql += ` FROM ${from.join(', ')}`;
+  if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, env(ctx, visible), OID.bool).sql}`;
+  if (stmt.groupClause) sql += ` GROUP BY ${stmt.groupClause.map((g: any) => groupOrSortExpr(g, ctx, visible, targets)).join(', ')}`;
+  if (stmt.havingClause) sql += ` HAVING ${translateExpr(stmt.havingClause, env(ctx, visible, true), OID.bool).sql}`;
+  sql += orderAndLimit(stmt, ctx, visible, targets);
+  return { sql, columns: targets };
+}
+
+/** GROUP BY / ORDER BY item: an output position, an output name, or an expression. */
+function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[]): string {
+  if (node.A_Const && 'ival' in node.A_Const) {
+    const pos = Number(node.A_Const.ival.ival ?? 0);
+    if (pos < 1 || pos > targets.length) fail({ sqlstate: '42P10', message: `ORDER BY position ${pos} is not in select list` });
+    return targets[pos - 1].sql;
+  }
+  if (node.ColumnRef && node.ColumnRef.fields.length === 1 && node.ColumnRef.fields[0].String) {
+    const name = node.ColumnRef.fields[0].String.sval;
+    const inScope = scope.some((e) => e.columns.some((c) => c.name === name));
+    const out = targets.filter((t) => t.name === name);
+    if (!inScope && out.length === 1) return out[0].sql;
+  }
+  return translateExpr(node, env(ctx, scope, true)).sql;
+}
+
+function orderAndLimit(stmt: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], byName = false): string {
+  let sql = '';
+  if (stmt.sortClause) {
+    const items = stmt.sortClause.map((s: any) => {
+      const sb = s.SortBy;
+      if (sb.useOp) unsupported('ORDER BY … USING');
+      const expr = byName ? sortByOutput(sb.node, targets) : groupOrSortExpr(sb.node, ctx, scope, targets);
+      const desc = sb.sortby_dir === 'SORTBY_DESC';
+      // PostgreSQL: NULLs sort as larger than any value (last ascending, first descending).
+      const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';
+      return `${expr} ${desc ? 'DESC' : 'ASC'} NULLS ${nulls}`;
+    });
+    sql += ` ORDER BY ${items.join(', ')}`;
+  }
+  const e = env(ctx, scope);
+  const limit = stmt.limitCount && !(stmt.limitCount.A_Const?.isnull) ? translateExpr(stmt.limitCount, e, OID.int8) : undefined;
+  const offset = stmt.limitOffset ? translateExpr(stmt.limitOffset, e, OID.int8) : undefined;
+  if (stmt.limitOption === 'LIMIT_OPTION_WITH_TIES') unsupported('FETCH … WITH TIES');
+  if (limit || offset) sql += ` LIMIT ${limit ? limit.sql : '-1'}${offset ? ` OFFSET ${offset.sql}` : ''}`;
+  return sql;
+}
+
+/** ORDER BY of a set operation: only output columns (by name or position) are visible. */
+function sortByOutput(node: any, targets: OutputColumn[]): string {
+  if (node.A_Const && 'ival' in node.A_Const) {
+    const pos = Number(node.A_Const.ival.ival ?? 0);
+    if (pos < 1 || pos > targets.length) fail({ sqlstate: '42P10', message: `ORDER BY position ${pos} is not in select list` });
+    return quoteIdent(`c${pos - 1}`);
+  }
+  if (node.ColumnRef?.fields.length === 1 && node.ColumnRef.fields[0].String) {
+    const i = targets.findIndex((t) => t.name === node.ColumnRef.fields[0].String.sval);
+    if (i >= 0) return quoteIdent(`c${i}`);
+  }
+  unsupported('ORDER BY expressions over UNION/INTERSECT/EXCEPT');
+}
+
+function setOperation(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top: boolean): TranslatedSelect {
+  const ops: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT: 'INTERSECT', SETOP_EXCEPT: 'EXCEPT' };
+  const left = translateSelect(stmt.larg, ctx, outer);
+  const right = translateSelect(stmt.rarg, ctx, outer);
+  if (left.columns.length !== right.columns.length) fail({ sqlstate: '42601', message: `each ${ops[stmt.op]} query must have the same number of columns` });
+  const columns = left.columns.map((c, i) => {
+    const r = right.columns[i];
+    if (c.type !== r.type && c.type !== OID.unknownLiteral && r.type !== OID.unknownLiteral) {
+      fail({ sqlstate: '42804', message: `${ops[stmt.op]} types ${typeName(c.type)} and ${typeName(r.type)} cannot be matched` });
+    }
+    return { name: c.name, sql: quoteIdent(`c${i}`), type: c.type === OID.unknownLiteral ? r.type : c.type };
+  });
+  const all = stmt.all ? ' ALL' : '';
+  // Each side's columns are renamed c0…cn so the outer level can refer to them.
+  const side = (s: TranslatedSelect) => `SELECT ${s.columns.map((c, i) => `${quoteIdent(c.name)} AS ${quoteIdent(`c${i}`)}`).join(', ')} FROM (${s.sql})`;
+  const inner = `${side(left)} ${ops[stmt.op]}${all} ${side(right)}`;
+  const list = columns.map((c, i) => `${top ? readForm(c.sql, c.type) : c.sql} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
+  const sql = `SELECT ${list} FROM (${inner})${orderAndLimit(stmt, ctx, [], columns, true)}`;
+  return { sql, columns };
+}
+
+function values(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top: boolean): TranslatedSelect {
+  const rows: any[][] = stmt.valuesLists.map((l: any) => l.List.items);
+  const e = env(ctx, outer);
+  const types: number[] = rows[0].map((_, i) => {
+    for (const r of rows) {
+      const t = translateExpr(r[i], e).type;
+      if (t !== OID.unknownLiteral) return t;
+    }
+    return OID.text;
+  });
+  // SQLite's multi-row VALUES names its columns column1…n, as PostgreSQL does, and is not
+  // subject to the compound-SELECT term limit.
+  const body = `VALUES ${rows.map((r) => `(${r.map((v, i) => translateExpr(v, e, types[i]).sql).join(', ')})`).join(', ')}`;
+  const columns: OutputColumn[] = types.map((t, i) => ({ name: `column${i + 1}`, sql: quoteIdent(`column${i + 1}`), type: t }));
+  const list = columns.map((c, i) => `${top ? readForm(c.sql, c.type) : c.sql} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
+  return { sql: `SELECT ${list} FROM (${body})${orderAndLimit(stmt, ctx, [], columns, true)}`, columns };
+}
+
+export type { ScopeColumn };

@@ -1,0 +1,75 @@
+/** @module PostgreSQL type names (as the parser gives them) → OIDs, and type families. */
+import { OID, arrayTypeOf } from '../../../tunnel/oids.ts';
+import { typeName } from '../values/index.ts';
+import { unsupported } from './context.ts';
+
+const byName: Record<string, number> = {
+  bool: OID.bool,
+  boolean: OID.bool,
+  int2: OID.int2,
+  smallint: OID.int2,
+  int4: OID.int4,
+  int: OID.int4,
+  integer: OID.int4,
+  int8: OID.int8,
+  bigint: OID.int8,
+  float4: OID.float4,
+  real: OID.float4,
+  float8: OID.float8,
+  numeric: OID.numeric,
+  decimal: OID.numeric,
+  text: OID.text,
+  varchar: OID.varchar,
+  bpchar: OID.bpchar,
+  char: OID.bpchar,
+  name: OID.name,
+  bytea: OID.bytea,
+  json: OID.json,
+  jsonb: OID.jsonb,
+  uuid: OID.uuid,
+  date: OID.date,
+  timestamp: OID.timestamp,
+  timestamptz: OID.timestamptz,
+  oid: OID.oid,
+  regclass: OID.regclass,
+};
+
+/** Serial pseudo-types: the integer type they stand for. */
+export const serialTypes: Record<string, number> = { serial: OID.int4, serial4: OID.int4, bigserial: OID.int8, serial8: OID.int8, smallserial: OID.int2 };
+
+/** OID of a parser TypeName node; 0A000 for types we do not store. */
+export function typeOidOf(typeNameNode: any): number {
+  const names: string[] = (typeNameNode.names ?? []).map((n: any) => n.String.sval);
+  const last = names[names.length - 1];
+  const base = byName[last];
+  if (base === undefined) unsupported(`type ${names.filter((n) => n !== 'pg_catalog').join('.')}`);
+  if (typeNameNode.arrayBounds?.length) {
+    const arr = arrayTypeOf(base);
+    if (arr === undefined) unsupported(`type ${typeName(base)}[]`);
+    return arr;
+  }
+  return base;
+}
+
+export function isIntegerType(oid: number): boolean {
+  return oid === OID.int2 || oid === OID.int4 || oid === OID.int8;
+}
+
+export function isTextType(oid: number): boolean {
+  return oid === OID.text || oid === OID.varchar || oid === OID.bpchar || oid === OID.name;
+}
+
+export function isFloatType(oid: number): boolean {
+  return oid === OID.float4 || oid === OID.float8;
+}
+
+/** The result type of integer/float arithmetic, PostgreSQL's promotion rules. */
+export function arithmeticType(a: number, b: number): number | undefined {
+  if (isIntegerType(a) && isIntegerType(b)) {
+    if (a === OID.int8 || b === OID.int8) return OID.int8;
+    if (a === OID.int4 || b === OID.int4) return OID.int4;
+    return OID.int2;
+  }
+  if ((isIntegerType(a) || isFloatType(a)) && (isIntegerType(b) || isFloatType(b))) return OID.float8;
+  return undefined;
+}

@@ -26,7 +26,7 @@ app.get('/health', (c) => c.text('ok'));
  */
 app.post(
   '/_local/tunnel',
-  (c, next) => bearerAuth({ token: c.env.TUNNEL_SECRET ?? crypto.randomUUID() })(c, next),
+  async (c, next) => bearerAuth({ token: c.env.TUNNEL_SECRET ?? crypto.randomUUID() })(c as never, next),
   async (c) => {
     const name = c.env.LOCAL_DEPLOYMENT ?? 'local';
     const stub = c.env.DEPLOYMENT.get(c.env.DEPLOYMENT.idFromName(name));

@@ -33,7 +33,9 @@ function returning(list: any[] | undefined, ctx: TranslateContext, scope: ScopeE
     if (!fields?.some((f: any) => 'A_Star' in f)) return [t];
     return scope[0].columns.map((c) => ({ ResTarget: { val: { ColumnRef: { fields: [{ String: { sval: c.name } }], location: 0 } } } }));
   });
-  const fake = translateSelect({ targetList: expanded }, ctx, scope, true);
+  // SQLite's RETURNING sees the target's columns unqualified (an alias there is an error).
+  const plain = scope.map((e) => ({ ...e, columns: e.columns.map((c) => ({ ...c, sql: quoteIdent(c.name) })) }));
+  const fake = translateSelect({ targetList: expanded }, ctx, plain, true);
   const selectList = fake.sql.replace(/^SELECT /, '');
   return { sql: ` RETURNING ${selectList}`, columns: fake.columns };
 }
@@ -46,7 +48,7 @@ export interface TranslatedDml {
 
 export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml {
   if (stmt.withClause) unsupported('WITH … INSERT');
-  if (stmt.override) unsupported('OVERRIDING');
+  if (stmt.override && stmt.override !== 'OVERRIDING_NOT_SET') unsupported('OVERRIDING');
   const { table, alias, scope } = targetTable(stmt.relation, ctx);
   const names: string[] = stmt.cols ? stmt.cols.map((c: any) => c.ResTarget.name) : table.columns.map((c) => c.name);
   const seen = new Set<string>();
@@ -87,16 +89,16 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   }
   let sql = `INSERT INTO ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} (${cols.map((c) => quoteIdent(c.name)).join(', ')}) ${source}`;
   if (stmt.onConflictClause) sql += onConflict(stmt.onConflictClause, table, scope, ctx);
-  const ret = returning(stmt.returningList, ctx, [scope]);
+  const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
 }
 
 /** Assignment compatibility (PostgreSQL's assignment casts, the subset we store exactly). */
 function assignable(from: number, to: number, column: string): void {
   if (from === to || from === OID.unknownLiteral || from === 0) return;
-  const ints = [OID.int2, OID.int4, OID.int8];
-  const floats = [OID.float4, OID.float8];
-  const texts = [OID.text, OID.varchar, OID.bpchar, OID.name];
+  const ints: number[] = [OID.int2, OID.int4, OID.int8];
+  const floats: number[] = [OID.float4, OID.float8];
+  const texts: number[] = [OID.text, OID.varchar, OID.bpchar, OID.name];
   if (ints.includes(from) && (ints.includes(to) || floats.includes(to))) return;
   if (floats.includes(from) && floats.includes(to)) return;
   if (texts.includes(from) && texts.includes(to)) return;
@@ -163,7 +165,7 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
   });
   let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;
   if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, e, OID.bool).sql}`;
-  const ret = returning(stmt.returningList, ctx, [scope]);
+  const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
 }
 
@@ -173,6 +175,6 @@ export function translateDelete(stmt: any, ctx: TranslateContext): TranslatedDml
   const { table, alias, scope } = targetTable(stmt.relation, ctx);
   let sql = `DELETE FROM ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)}`;
   if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, env(ctx, [scope]), OID.bool).sql}`;
-  const ret = returning(stmt.returningList, ctx, [scope]);
+  const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
 }

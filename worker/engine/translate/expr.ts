@@ -112,7 +112,8 @@ function constant(n: any, expected?: number): Typed {
     // Integer literals beyond int4 arrive as fval: PostgreSQL types them int8, else numeric.
     if (/^-?\d+$/.test(text)) {
       const v = BigInt(text);
-      if (v >= -(2n ** 63n) && v < 2n ** 63n) return { sql: v.toString(), type: expected && isIntegerType(expected) ? expected : OID.int8 };
+      if (expected && isIntegerType(expected)) return { sql: literal(expected, v), type: expected };
+      if (v >= -(2n ** 63n) && v < 2n ** 63n) return { sql: v.toString(), type: OID.int8 };
     }
     if (expected && isFloatType(expected)) return { sql: literal(expected, text), type: expected };
     return { sql: literal(OID.numeric, text), type: OID.numeric };
@@ -324,6 +325,8 @@ function funcCall(n: any, env: ExprEnv): Typed {
         return { sql: `${name}(${distinct}${a.sql})`, type: a.type };
       case 'sum':
         if (a.type === OID.int2 || a.type === OID.int4) return { sql: `sum(${distinct}${a.sql})`, type: OID.int8 };
+        // sum(int8) is numeric in PostgreSQL; SQLite sums int64 exactly (and fails on overflow).
+        if (a.type === OID.int8) return { sql: `sum(${distinct}${a.sql})`, type: OID.numeric };
         if (isFloatType(a.type)) return { sql: `sum(${distinct}${a.sql})`, type: a.type };
         unsupported(`sum(${typeName(a.type)})`);
       case 'bool_and':

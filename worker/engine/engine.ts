@@ -1,0 +1,299 @@
+/**
+ * @module The engine: PostgreSQL statements in, SQLite execution on the Durable Object's
+ * storage, PostgreSQL results out. Implements SqlService for the tunnel.
+ * parse (parser.ts) → analyse + translate (translate/, ddl.ts) → plan (plan.ts, cached) → execute (here).
+ */
+import { OID } from '../../tunnel/oids.ts';
+import type {
+  Description,
+  ExecuteReply,
+  PgError,
+  PrepareReply,
+  SessionInfo,
+  SqlService,
+  SqlSession,
+  SqlValue,
+  StatementResult,
+} from '../../tunnel/types.ts';
+import { Catalog } from './catalog.ts';
+import { runDdl } from './ddl.ts';
+import { featureNotSupported, noActiveTransaction, notNullViolation, programLimitExceeded, syntaxError, uniqueViolation } from './errors.ts';
+import { loadParser, parseSql, type RawStmt } from './parser.ts';
+import { commandTag, finishPlan, PlanCache, type Plan } from './plan.ts';
+import { Fail, TranslateContext } from './translate/context.ts';
+import { translateDelete, translateInsert, translateUpdate } from './translate/dml.ts';
+import { translateSelect } from './translate/select.ts';
+import { fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
+import { settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
+
+/** Production SQLite refuses values above ~2 MB; enforce it ourselves (DESIGN §4). */
+const MAX_VALUE_BYTES = 2_000_000;
+/** Results are materialised before they cross the tunnel; cap them (DESIGN §4). */
+const MAX_RESULT_ROWS = 250_000;
+
+const DDL = new Set(['CreateSchemaStmt', 'CreateStmt', 'IndexStmt', 'AlterTableStmt', 'DropStmt']);
+const PLANNED = new Set(['SelectStmt', 'InsertStmt', 'UpdateStmt', 'DeleteStmt']);
+
+type Outcome = StatementResult | { error: PgError };
+
+export class Engine implements SqlService {
+  readonly #storage: DurableObjectStorage;
+  #catalog: Catalog | undefined;
+  readonly #plans = new PlanCache();
+
+  constructor(storage: DurableObjectStorage) {
+    this.#storage = storage;
+  }
+
+  get catalog(): Catalog {
+    return (this.#catalog ??= new Catalog(this.#storage.sql));
+  }
+
+  async open(_info: SessionInfo): Promise<SqlSession> {
+    await loadParser();
+    return new EngineSession(this);
+  }
+
+  /** Run `fn` atomically; on failure everything it wrote is undone, the catalog included. */
+  atomically<T>(fn: () => T): T {
+    const version = this.catalog.version;
+    try {
+      return this.#storage.transactionSync(fn);
+    } catch (err) {
+      if (this.catalog.version !== version) this.catalog.reload();
+      throw err;
+    }
+  }
+
+  plan(kind: string, stmt: any, sql: string, paramOids: number[], settings: Settings): Plan {
+    const key = `${this.catalog.version}\u0000${settings.search_path}\u0000${paramOids.join(',')}\u0000${sql}`;
+    const cached = this.#plans.get(key);
+    if (cached) return cached;
+    const ctx = new TranslateContext(this.catalog, searchPath(settings), paramOids);
+    let plan: Plan;
+    switch (kind) {
+      case 'SelectStmt': {
+        const t = translateSelect(stmt, ctx, [], true);
+        plan = finishPlan('SELECT', t.sql, t.columns, ctx);
+        break;
+      }
+      case 'InsertStmt': {
+        const t = translateInsert(stmt, ctx);
+        plan = finishPlan('INSERT', t.sql, t.columns, ctx);
+        break;
+      }
+      case 'UpdateStmt': {
+        const t = translateUpdate(stmt, ctx);
+        plan = finishPlan('UPDATE', t.sql, t.columns, ctx);
+        break;
+      }
+      default: {
+        const t = translateDelete(stmt, ctx);
+        plan = finishPlan('DELETE', t.sql, t.columns, ctx);
+      }
+    }
+    this.#plans.set(key, plan);
+    return plan;
+  }
+
+  /** Execute a plan with typed parameters (inside the caller's transaction). */
+  run(plan: Plan, params: SqlValue[]): StatementResult {
+    const binds = params.map((v, i) => {
+      const oid = plan.paramOids[i];
+      const b = toStorage(oid, v);
+      if (isPgError(b)) throw new Fail(b);
+      const size = typeof b.bind === 'string' ? b.bind.length * 3 : b.bind instanceof Uint8Array ? b.bind.length : 0;
+      if (size > MAX_VALUE_BYTES && (typeof b.bind !== 'string' || new TextEncoder().encode(b.bind).length > MAX_VALUE_BYTES)) {
+        throw new Fail(programLimitExceeded(`parameter $${i + 1} (${typeName(oid)}) exceeds the ${MAX_VALUE_BYTES}-byte value limit`));
+      }
+      return b.bind;
+    });
+    const cursor = this.#storage.sql.exec(plan.sql, ...binds);
+    const rows: SqlValue[][] = [];
+    const cols = plan.columns;
+    for (const raw of cursor.raw()) {
+      if (rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
+      if (cols) rows.push(raw.map((v, i) => fromStorage(cols[i].typeOid, v as never)));
+    }
+    const count = plan.command === 'SELECT' || cols ? rows.length : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
+    return { columns: cols, rows, tag: commandTag(plan.command, count) };
+  }
+
+  ddl(kind: string, stmt: any, settings: Settings): { result: StatementResult; notices: PgError[] } {
+    const ctx = new TranslateContext(this.catalog, searchPath(settings), []);
+    const out = runDdl(kind, stmt, ctx, this.#storage.sql);
+    return { result: { columns: null, rows: [], tag: out.tag }, notices: out.notices };
+  }
+}
+
+function searchPath(settings: Settings): string[] {
+  return settings.search_path
+    .split(',')
+    .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
+    .filter((s) => s && s !== '$user');
+}
+
+function kindOf(raw: RawStmt): [string, any] {
+  const kind = Object.keys(raw.stmt)[0];
+  return [kind, raw.stmt[kind]];
+}
+
+/** SQLite constraint errors → PostgreSQL's, with the constraint named (Convex reads the message). */
+function mapSqliteError(err: unknown, catalog: Catalog): PgError {
+  if (err instanceof Fail) return err.pgError;
+  const message = err instanceof Error ? err.message : String(err);
+  const unique = /UNIQUE constraint failed: (.+?)(?::|$)/.exec(message);
+  if (unique) {
+    const refs = unique[1].split(', ').map((r) => r.trim());
+    const table = refs[0].slice(0, refs[0].lastIndexOf('.'));
+    const columns = refs.map((r) => r.slice(r.lastIndexOf('.') + 1));
+    const dot = table.indexOf('.');
+    const def = catalog.table(table.slice(0, dot), table.slice(dot + 1));
+    const c = def?.constraints.find((k) => k.columns.length === columns.length && k.columns.every((x) => columns.includes(x)));
+    const index = def && !c ? catalog.indexesOf(def.oid).find((i) => i.unique) : undefined;
+    return uniqueViolation(c?.name ?? index?.name ?? `${def?.name ?? table}_key`, undefined, def?.name);
+  }
+  const notNull = /NOT NULL constraint failed: (.+?)(?::|$)/.exec(message);
+  if (notNull) {
+    const ref = notNull[1].trim();
+    const table = ref.slice(0, ref.lastIndexOf('.'));
+    return notNullViolation(ref.slice(ref.lastIndexOf('.') + 1), table.slice(table.indexOf('.') + 1));
+  }
+  if (/too big|SQLITE_TOOBIG/i.test(message)) return programLimitExceeded(`value or row too large for storage: ${message}`);
+  if (/SQLITE_FULL|database or disk is full/i.test(message)) return { sqlstate: '53100', message: 'could not extend the database: storage is full' };
+  return { sqlstate: 'XX000', message: `internal error: ${message}` };
+}
+
+class EngineSession implements SqlSession {
+  readonly #engine: Engine;
+  readonly #settings: Settings = settingsDefaults();
+
+  constructor(engine: Engine) {
+    this.#engine = engine;
+  }
+
+  #parse(sql: string): RawStmt[] | PgError {
+    const parsed = parseSql(sql);
+    if ('message' in parsed) return syntaxError(parsed.message, parsed.position || undefined);
+    return parsed.stmts;
+  }
+
+  async prepare(sql: string, paramOids: number[]): Promise<PrepareReply> {
+    const stmts = this.#parse(sql);
+    const reply = (x: { description?: Description; error?: PgError }): PrepareReply => ({ txStatus: 'I', notices: [], ...x });
+    if (!Array.isArray(stmts)) return reply({ error: stmts });
+    if (stmts.length > 1) return reply({ error: syntaxError('cannot insert multiple commands into a prepared statement') });
+    if (stmts.length === 0) return reply({ description: { paramOids: [], columns: null } });
+    const [kind, stmt] = kindOf(stmts[0]);
+    try {
+      if (PLANNED.has(kind)) {
+        const plan = this.#engine.plan(kind, stmt, sql, paramOids, this.#settings);
+        return reply({ description: { paramOids: plan.paramOids, columns: plan.columns } });
+      }
+      if (kind === 'VariableShowStmt') return reply({ description: { paramOids: [], columns: [showColumn(stmt.name)] } });
+      return reply({ description: { paramOids: paramOids.map((o) => o || OID.text), columns: null } });
+    } catch (err) {
+      return reply({ error: mapSqliteError(err, this.#engine.catalog) });
+    }
+  }
+
+  async execute(sql: string, paramOids: number[], params: SqlValue[]): Promise<ExecuteReply> {
+    const stmts = this.#parse(sql);
+    if (!Array.isArray(stmts)) return this.#reply([], [], stmts);
+    if (stmts.length > 1) return this.#reply([], [], syntaxError('cannot insert multiple commands into a prepared statement'));
+    if (stmts.length === 0) return this.#reply([{ columns: null, rows: [], tag: null }], []);
+    const notices: PgError[] = [];
+    const out = this.#engine.atomically(() => this.#safely(stmts[0], sql, paramOids, params, notices));
+    return 'error' in out ? this.#reply([], notices, out.error) : this.#reply([out], notices);
+  }
+
+  async query(sql: string): Promise<ExecuteReply> {
+    const stmts = this.#parse(sql);
+    if (!Array.isArray(stmts)) return this.#reply([], [], stmts);
+    if (stmts.length === 0) return this.#reply([{ columns: null, rows: [], tag: null }], []);
+    const results: StatementResult[] = [];
+    const notices: PgError[] = [];
+    let error: PgError | undefined;
+    // A multi-statement simple query is one implicit transaction: all or nothing.
+    const rollback = new Error('rollback');
+    try {
+      this.#engine.atomically(() => {
+        for (const raw of stmts) {
+          const text = raw.stmt_len ? sql.slice(raw.stmt_location ?? 0, (raw.stmt_location ?? 0) + raw.stmt_len) : sql.slice(raw.stmt_location ?? 0);
+          const out = this.#safely(raw, text, [], [], notices);
+          if ('error' in out) {
+            error = out.error;
+            throw rollback;
+          }
+          results.push(out);
+        }
+      });
+    } catch (err) {
+      if (err !== rollback) error = mapSqliteError(err, this.#engine.catalog);
+    }
+    return this.#reply(results, notices, error);
+  }
+
+  /** One statement; never throws (errors become values). */
+  #safely(raw: RawStmt, sql: string, paramOids: number[], params: SqlValue[], notices: PgError[]): Outcome {
+    try {
+      return this.#statement(raw, sql, paramOids, params, notices);
+    } catch (err) {
+      return { error: mapSqliteError(err, this.#engine.catalog) };
+    }
+  }
+
+  #statement(raw: RawStmt, sql: string, paramOids: number[], params: SqlValue[], notices: PgError[]): StatementResult {
+    const [kind, stmt] = kindOf(raw);
+    if (PLANNED.has(kind)) {
+      const plan = this.#engine.plan(kind, stmt, sql, paramOids, this.#settings);
+      if (params.length !== plan.paramOids.length) {
+        throw new Fail({ sqlstate: '08P01', message: `bind message supplies ${params.length} parameters, but prepared statement "" requires ${plan.paramOids.length}` });
+      }
+      return this.#engine.run(plan, params);
+    }
+    if (DDL.has(kind)) {
+      const out = this.#engine.ddl(kind, stmt, this.#settings);
+      notices.push(...out.notices);
+      return out.result;
+    }
+    switch (kind) {
+      case 'VariableSetStmt':
+        return { columns: null, rows: [], tag: setSetting(this.#settings, stmt) };
+      case 'VariableShowStmt':
+        return { columns: [showColumn(stmt.name)], rows: [[showSetting(this.#settings, stmt.name)]], tag: 'SHOW' };
+      case 'TransactionStmt':
+        return this.#transaction(stmt, notices);
+      default:
+        throw new Fail(featureNotSupported(kind.replace(/Stmt$/, ' statement')));
+    }
+  }
+
+  #transaction(stmt: any, notices: PgError[]): StatementResult {
+    switch (stmt.kind) {
+      case 'TRANS_STMT_COMMIT':
+        notices.push(noActiveTransaction());
+        return { columns: null, rows: [], tag: 'COMMIT' };
+      case 'TRANS_STMT_ROLLBACK':
+        notices.push(noActiveTransaction());
+        return { columns: null, rows: [], tag: 'ROLLBACK' };
+      default:
+        // Explicit transactions need the deferred write set (issue: transactions); refuse rather than fake.
+        throw new Fail(featureNotSupported('explicit transactions (BEGIN/START TRANSACTION/SAVEPOINT)'));
+    }
+  }
+
+  #reply(results: StatementResult[], notices: PgError[], error?: PgError): ExecuteReply {
+    return { results, txStatus: 'I', notices, ...(error && { error }) };
+  }
+
+  cancel(): void {
+    // Statements run synchronously inside one transactionSync: nothing is ever waiting to cancel.
+  }
+
+  async close(): Promise<void> {}
+}
+
+function showColumn(name: string) {
+  return { name: name.toLowerCase(), typeOid: OID.text, tableOid: 0, attnum: 0 };
+}

@@ -1,0 +1,68 @@
+/**
+ * @module Plans: a parsed statement analysed and translated once, cached by SQL text and
+ * parameter types, then executed many times. A plan is pure data: SQLite SQL with numbered
+ * parameters, the parameters' PostgreSQL types, and the result columns.
+ */
+import { OID } from '../../tunnel/oids.ts';
+import type { Column } from '../../tunnel/types.ts';
+import { needsIntegerCast } from './values/index.ts';
+import { paramMark, type TranslateContext } from './translate/context.ts';
+import type { OutputColumn } from './translate/select.ts';
+
+export type CommandKind = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+
+export interface Plan {
+  command: CommandKind;
+  sql: string;
+  paramOids: number[];
+  /** null: no rows (NoData). */
+  columns: Column[] | null;
+}
+
+const markPattern = /\u0001(\d+)\u0001/g;
+
+/** Fix parameter types and turn placeholders into SQLite parameters (`CAST(?n AS INTEGER)` for int8-like). */
+export function finishPlan(command: CommandKind, sql: string, outputs: OutputColumn[] | null, ctx: TranslateContext): Plan {
+  const paramOids = ctx.finalParamOids();
+  const text = sql.replace(markPattern, (_, n) => {
+    const oid = paramOids[Number(n) - 1];
+    return needsIntegerCast(oid) ? `CAST(?${n} AS INTEGER)` : `?${n}`;
+  });
+  return {
+    command,
+    sql: text,
+    paramOids,
+    columns: outputs
+      ? outputs.map((c) => ({
+          name: c.name,
+          typeOid: c.type === OID.unknownLiteral || c.type === 0 ? OID.text : c.type,
+          tableOid: c.source?.tableOid ?? 0,
+          attnum: c.source?.attnum ?? 0,
+        }))
+      : null,
+  };
+}
+
+/** CommandComplete tag for a plan's outcome. */
+export function commandTag(command: CommandKind, count: number): string {
+  return command === 'INSERT' ? `INSERT 0 ${count}` : `${command} ${count}`;
+}
+
+/** Translations by statement text; bounded, oldest evicted first. */
+export class PlanCache {
+  readonly #max: number;
+  readonly #plans = new Map<string, Plan>();
+
+  constructor(max = 512) {
+    this.#max = max;
+  }
+
+  get(key: string): Plan | undefined {
+    return this.#plans.get(key);
+  }
+
+  set(key: string, plan: Plan): void {
+    if (this.#plans.size >= this.#max) this.#plans.delete(this.#plans.keys().next().value!);
+    this.#plans.set(key, plan);
+  }
+}

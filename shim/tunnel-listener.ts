@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { newNonce, verify } from '../tunnel/auth.ts';
-import { encodeFrame, FrameParser, ReplyAssembler, TUNNEL_VERSION, type Frame } from '../tunnel/frames.ts';
+import { encodeFrame, FrameParser, ReplyAssembler, TUNNEL_VERSION, type Frame, type FrameOf } from '../tunnel/frames.ts';
 import type {
   ExecuteReply,
   PgError,
@@ -30,6 +30,7 @@ export interface TunnelListenerOptions {
 }
 
 type Reply = ExecuteReply & PrepareReply;
+type RequestFrame = FrameOf<'open' | 'close' | 'prepare' | 'execute' | 'query'>;
 
 interface Pending {
   session: number;
@@ -118,7 +119,7 @@ export class TunnelListener implements SqlService {
   }
 
   /** Send one request and resolve with its assembled reply. Never rejects: failures are PgErrors. */
-  async #request(frame: Frame & { session: number; request: number }): Promise<Reply> {
+  async #request(frame: RequestFrame): Promise<Reply> {
     const failed = (error: PgError): Reply => ({ results: [], txStatus: 'I', notices: [], error });
     if (this.#dead.has(frame.session)) return failed(linkLost);
     if (!this.#active && !(await this.waitForLink())) {
@@ -133,7 +134,7 @@ export class TunnelListener implements SqlService {
   }
 
   /** Requests of a session, used by TunnelSession only. */
-  call(frame: Frame & { session: number; request: number }): Promise<Reply> {
+  call(frame: RequestFrame): Promise<Reply> {
     return this.#request(frame);
   }
 

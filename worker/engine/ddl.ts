@@ -153,7 +153,7 @@ function addKey(table: TableDef, kind: 'p' | 'u', given: string | undefined, col
   }
   sql.exec(`CREATE UNIQUE INDEX ${sqliteName(table.schema, name)} ON ${sqliteName(table.schema, table.name)} (${columns.map(quoteIdent).join(', ')})`);
   catalog.addConstraint(fresh, { name, kind, columns });
-  catalog.addIndex({ schema: table.schema, name, tableOid: table.oid, unique: true, constraint: name });
+  catalog.addIndex({ schema: table.schema, name, tableOid: table.oid, unique: true, columns, constraint: name });
 }
 
 function createIndex(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutcome {
@@ -175,7 +175,7 @@ function createIndex(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
     fail(duplicateTable(name));
   }
   sql.exec(`CREATE ${stmt.unique ? 'UNIQUE ' : ''}INDEX ${sqliteName(table.schema, name)} ON ${sqliteName(table.schema, table.name)} (${cols.join(', ')})`);
-  ctx.catalog.addIndex({ schema: table.schema, name, tableOid: table.oid, unique: !!stmt.unique, constraint: null });
+  ctx.catalog.addIndex({ schema: table.schema, name, tableOid: table.oid, unique: !!stmt.unique, columns: stmt.indexParams.map((p: any) => p.IndexElem.name), constraint: null });
   return { tag: 'CREATE INDEX', notices: [] };
 }
 

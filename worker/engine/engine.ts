@@ -17,12 +17,14 @@ import type {
 } from '../../tunnel/types.ts';
 import { Catalog } from './catalog.ts';
 import { runDdl } from './ddl.ts';
-import { featureNotSupported, noActiveTransaction, notNullViolation, programLimitExceeded, syntaxError, uniqueViolation } from './errors.ts';
+import { featureNotSupported, noActiveTransaction, notNullViolation, numericOutOfRange, programLimitExceeded, syntaxError, uniqueViolation } from './errors.ts';
 import { loadParser, parseSql, type RawStmt } from './parser.ts';
 import { commandTag, finishPlan, PlanCache, type Plan } from './plan.ts';
 import { Fail, TranslateContext } from './translate/context.ts';
 import { translateDelete, translateInsert, translateUpdate } from './translate/dml.ts';
 import { translateSelect } from './translate/select.ts';
+import { runtimeError } from './translate/runtime-errors.ts';
+import { probeQueries, uniqueError, uniqueTarget, type UniqueTarget } from './unique-violation.ts';
 import { fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
 import { settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
 
@@ -79,7 +81,7 @@ export class Engine implements SqlService {
       }
       case 'InsertStmt': {
         const t = translateInsert(stmt, ctx);
-        plan = finishPlan('INSERT', t.sql, t.columns, ctx);
+        plan = finishPlan('INSERT', t.sql, t.columns, ctx, t.insertSource);
         break;
       }
       case 'UpdateStmt': {
@@ -108,15 +110,31 @@ export class Engine implements SqlService {
       }
       return b.bind;
     });
-    const cursor = this.#storage.sql.exec(plan.sql, ...binds);
     const rows: SqlValue[][] = [];
     const cols = plan.columns;
-    for (const raw of cursor.raw()) {
-      if (rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
-      if (cols) rows.push(raw.map((v, i) => fromStorage(cols[i].typeOid, v as never)));
+    try {
+      const cursor = this.#storage.sql.exec(plan.sql, ...binds);
+      for (const raw of cursor.raw()) {
+        if (rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
+        if (cols) rows.push(raw.map((v, i) => fromStorage(cols[i].typeOid, v as never)));
+      }
+    } catch (err) {
+      const target = err instanceof Fail ? undefined : uniqueTarget(String((err as Error)?.message ?? err), this.catalog);
+      if (!target) throw err;
+      throw new Fail(uniqueError(target, this.#probeKey(target, plan, binds), plan.insertSource));
     }
     const count = plan.command === 'SELECT' || cols ? rows.length : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
     return { columns: cols, rows, tag: commandTag(plan.command, count) };
+  }
+
+  /** The colliding key of a failed INSERT … VALUES (the statement itself is already undone). */
+  #probeKey(target: UniqueTarget, plan: Plan, binds: unknown[]): unknown[] | undefined {
+    const queries = plan.insertSource && probeQueries(target, plan.insertSource);
+    for (const q of queries ?? []) {
+      const found = this.#storage.sql.exec(q, ...(binds as never[])).raw().next();
+      if (!found.done) return found.value as unknown[];
+    }
+    return undefined;
   }
 
   ddl(kind: string, stmt: any, settings: Settings): { result: StatementResult; notices: PgError[] } {
@@ -142,23 +160,18 @@ function kindOf(raw: RawStmt): [string, any] {
 function mapSqliteError(err: unknown, catalog: Catalog): PgError {
   if (err instanceof Fail) return err.pgError;
   const message = err instanceof Error ? err.message : String(err);
-  const unique = /UNIQUE constraint failed: (.+?)(?::|$)/.exec(message);
-  if (unique) {
-    const refs = unique[1].split(', ').map((r) => r.trim());
-    const table = refs[0].slice(0, refs[0].lastIndexOf('.'));
-    const columns = refs.map((r) => r.slice(r.lastIndexOf('.') + 1));
-    const dot = table.indexOf('.');
-    const def = catalog.table(table.slice(0, dot), table.slice(dot + 1));
-    const c = def?.constraints.find((k) => k.columns.length === columns.length && k.columns.every((x) => columns.includes(x)));
-    const index = def && !c ? catalog.indexesOf(def.oid).find((i) => i.unique) : undefined;
-    return uniqueViolation(c?.name ?? index?.name ?? `${def?.name ?? table}_key`, undefined, def?.name);
-  }
+  const unique = uniqueTarget(message, catalog);
+  if (unique) return uniqueError(unique, undefined);
   const notNull = /NOT NULL constraint failed: (.+?)(?::|$)/.exec(message);
   if (notNull) {
     const ref = notNull[1].trim();
     const table = ref.slice(0, ref.lastIndexOf('.'));
     return notNullViolation(ref.slice(ref.lastIndexOf('.') + 1), table.slice(table.indexOf('.') + 1));
   }
+  const raised = runtimeError(message);
+  if (raised) return raised;
+  // sum() over int64 overflowing: PostgreSQL's sum(int8) is numeric and would not overflow.
+  if (/integer overflow/.test(message)) return numericOutOfRange('bigint');
   if (/too big|SQLITE_TOOBIG/i.test(message)) return programLimitExceeded(`value or row too large for storage: ${message}`);
   if (/SQLITE_FULL|database or disk is full/i.test(message)) return { sqlstate: '53100', message: 'could not extend the database: storage is full' };
   return { sqlstate: 'XX000', message: `internal error: ${message}` };

@@ -8,6 +8,7 @@ import type { Column } from '../../tunnel/types.ts';
 import { needsIntegerCast } from './values/index.ts';
 import { paramMark, type TranslateContext } from './translate/context.ts';
 import type { OutputColumn } from './translate/select.ts';
+import type { InsertSource } from './unique-violation.ts';
 
 export type CommandKind = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -17,20 +18,24 @@ export interface Plan {
   paramOids: number[];
   /** null: no rows (NoData). */
   columns: Column[] | null;
+  /** INSERT … VALUES: its rows as a SELECT (same parameters), to probe a unique violation. */
+  insertSource?: InsertSource;
 }
 
 const markPattern = /\u0001(\d+)\u0001/g;
 
 /** Fix parameter types and turn placeholders into SQLite parameters (`CAST(?n AS INTEGER)` for int8-like). */
-export function finishPlan(command: CommandKind, sql: string, outputs: OutputColumn[] | null, ctx: TranslateContext): Plan {
+export function finishPlan(command: CommandKind, sql: string, outputs: OutputColumn[] | null, ctx: TranslateContext, insertSource?: InsertSource): Plan {
   const paramOids = ctx.finalParamOids();
-  const text = sql.replace(markPattern, (_, n) => {
-    const oid = paramOids[Number(n) - 1];
-    return needsIntegerCast(oid) ? `CAST(?${n} AS INTEGER)` : `?${n}`;
-  });
+  const bind = (text: string) =>
+    text.replace(markPattern, (_, n) => {
+      const oid = paramOids[Number(n) - 1];
+      return needsIntegerCast(oid) ? `CAST(?${n} AS INTEGER)` : `?${n}`;
+    });
   return {
     command,
-    sql: text,
+    sql: bind(sql),
+    ...(insertSource && { insertSource: { ...insertSource, sql: bind(insertSource.sql) } }),
     paramOids,
     columns: outputs
       ? outputs.map((c) => ({

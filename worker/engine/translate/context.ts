@@ -44,6 +44,13 @@ export interface ScopeColumn {
 export interface ScopeEntry {
   alias: string;
   columns: ScopeColumn[];
+  /** 0 for the current query level, n for the nth enclosing query (inner names shadow outer ones). */
+  depth?: number;
+}
+
+/** Scope entries of enclosing queries, one level further out. */
+export function deeper(outer: ScopeEntry[]): ScopeEntry[] {
+  return outer.map((e) => ({ ...e, depth: (e.depth ?? 0) + 1 }));
 }
 
 /** Placeholder marking parameter n in translated SQL until its type is final. */

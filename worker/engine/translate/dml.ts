@@ -5,6 +5,7 @@ import { duplicateColumn, undefinedColumn, undefinedTable } from '../errors.ts';
 import { fail, unsupported, type ScopeEntry, type TranslateContext } from './context.ts';
 import { translateExpr, type ExprEnv } from './expr.ts';
 import { translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
+import type { InsertSource } from '../unique-violation.ts';
 
 function targetTable(relation: any, ctx: TranslateContext): { table: TableDef; alias: string; scope: ScopeEntry } {
   const table = ctx.resolveTable(relation.schemaname, relation.relname);
@@ -42,6 +43,8 @@ function returning(list: any[] | undefined, ctx: TranslateContext, scope: ScopeE
 
 export interface TranslatedDml {
   sql: string;
+  /** INSERT … VALUES: the inserted rows as a SELECT, to name the key of a unique violation. */
+  insertSource?: InsertSource;
   /** RETURNING columns, or null. */
   columns: OutputColumn[] | null;
 }
@@ -61,6 +64,7 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   });
   const e = env(ctx, []);
   let source: string;
+  let insertSource: InsertSource | undefined;
   const select = stmt.selectStmt?.SelectStmt;
   if (!select) source = 'DEFAULT VALUES';
   else if (select.valuesLists && !select.sortClause && !select.limitCount) {
@@ -79,6 +83,10 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
         .join(', ')})`;
     });
     source = `VALUES ${rows.join(', ')}`;
+    insertSource = {
+      sql: `SELECT ${cols.map((c, i) => `column${i + 1} AS ${quoteIdent(c.name)}`).join(', ')} FROM (${source})`,
+      columns: cols.map((c) => ({ name: c.name, typeOid: c.typeOid })),
+    };
   } else {
     const sub: TranslatedSelect = translateSelect(select, ctx);
     if (sub.columns.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
@@ -90,7 +98,7 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   let sql = `INSERT INTO ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} (${cols.map((c) => quoteIdent(c.name)).join(', ')}) ${source}`;
   if (stmt.onConflictClause) sql += onConflict(stmt.onConflictClause, table, scope, ctx);
   const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
-  return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
+  return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null, ...(insertSource && { insertSource }) };
 }
 
 /** Assignment compatibility (PostgreSQL's assignment casts, the subset we store exactly). */

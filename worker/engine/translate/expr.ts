@@ -8,6 +8,7 @@ import type { SqlValue } from '../../../tunnel/types.ts';
 import { undefinedColumn, ambiguousColumn, undefinedFunction } from '../errors.ts';
 import { isPgError, parseText, toStorage, typeName } from '../values/index.ts';
 import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
+import { checkedInteger, raiseSql } from './runtime-errors.ts';
 import { arithmeticType, isFloatType, isIntegerType, isTextType, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
@@ -135,7 +136,10 @@ function columnRef(n: any, env: ExprEnv): Typed {
   const names: string[] = fields.map((f) => f.String.sval);
   const col = names[names.length - 1];
   const qualifier = names.length >= 2 ? names[names.length - 2] : undefined;
-  const matches = env.scope.flatMap((e) => (qualifier && e.alias !== qualifier ? [] : e.columns.filter((c) => c.name === col)));
+  const candidates = env.scope.filter((e) => (!qualifier || e.alias === qualifier) && e.columns.some((c) => c.name === col));
+  // The nearest query level that has the name wins, as in PostgreSQL.
+  const depth = Math.min(...candidates.map((e) => e.depth ?? 0));
+  const matches = candidates.filter((e) => (e.depth ?? 0) === depth).flatMap((e) => e.columns.filter((c) => c.name === col));
   if (matches.length === 0) {
     if (qualifier && !env.scope.some((e) => e.alias === qualifier)) {
       fail({ sqlstate: '42P01', message: `missing FROM-clause entry for table "${qualifier}"`, position: n.location + 1 });
@@ -211,24 +215,13 @@ function aExpr(n: any, env: ExprEnv): Typed {
         }
         unsupported(`prefix operator ${op}`);
       }
+      if (op === '||') return concat(n, env);
       const [l, r] = operands(n.lexpr, n.rexpr, env);
       if (comparison.has(op)) {
         checkComparable(l, r, op);
         return { sql: `(${l.sql} ${op === '!=' ? '<>' : op} ${r.sql})`, type: OID.bool };
       }
-      if (op === '||') {
-        if (!isTextType(l.type) && !isTextType(r.type)) unsupported(`operator || on ${typeName(l.type)}`);
-        return { sql: `(${l.sql} || ${r.sql})`, type: OID.text };
-      }
-      if (['+', '-', '*', '/', '%'].includes(op)) {
-        const t = arithmeticType(l.type, r.type);
-        if (t === undefined) unsupported(`operator ${op} on ${typeName(l.type)} and ${typeName(r.type)}`);
-        if (op === '/' || op === '%') {
-          // SQLite yields NULL on division by zero; PostgreSQL raises 22012.
-          unsupported(`operator ${op} (division by zero would not raise 22012)`);
-        }
-        return { sql: `(${l.sql} ${op} ${r.sql})`, type: t };
-      }
+      if (['+', '-', '*', '/', '%'].includes(op)) return arithmetic(op, l, r);
       unsupported(`operator ${op}`);
     }
     case 'AEXPR_IN': {
@@ -253,6 +246,18 @@ function aExpr(n: any, env: ExprEnv): Typed {
       const b = translateExpr(hi, env, v.type);
       return { sql: `(${v.sql} ${n.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT ' : ''}BETWEEN ${a.sql} AND ${b.sql})`, type: OID.bool };
     }
+    case 'AEXPR_NULLIF': {
+      const [l, r] = operands(n.lexpr, n.rexpr, env);
+      checkComparable(l, r, '=');
+      return { sql: `nullif(${l.sql}, ${r.sql})`, type: l.type };
+    }
+    case 'AEXPR_ILIKE': {
+      // Case folding as lower() does it on both sides (SQLite folds ASCII only; see docs/compatibility.md).
+      if (nodeType(n.rexpr) !== 'A_Const' || !('sval' in n.rexpr.A_Const)) unsupported('ILIKE with a non-constant pattern');
+      const value = translateExpr(n.lexpr, env, OID.text);
+      const glob = likeToGlob(n.rexpr.A_Const.sval.sval.toLowerCase());
+      return { sql: `(${op === '!~~*' ? 'NOT ' : ''}lower(${value.sql}) GLOB ${literal(OID.text, glob)})`, type: OID.bool };
+    }
     case 'AEXPR_DISTINCT':
     case 'AEXPR_NOT_DISTINCT': {
       const [l, r] = operands(n.lexpr, n.rexpr, env);
@@ -261,6 +266,32 @@ function aExpr(n: any, env: ExprEnv): Typed {
     default:
       unsupported(`expression kind ${n.kind}`);
   }
+}
+
+/** Integer and float arithmetic with PostgreSQL's errors: 22012 on division by zero, 22003 on overflow. */
+function arithmetic(op: string, l: Typed, r: Typed): Typed {
+  const t = arithmeticType(l.type, r.type);
+  if (t === undefined) unsupported(`operator ${op} on ${typeName(l.type)} and ${typeName(r.type)}`);
+  if (op === '%' && !isIntegerType(t)) unsupported(`operator % on ${typeName(t)}`);
+  // Float division by an integer-valued REAL must not become integer division in SQLite.
+  const left = op === '/' && isFloatType(t) ? `CAST(${l.sql} AS REAL)` : l.sql;
+  let sql = `(${left} ${op} ${r.sql})`;
+  // SQLite yields NULL for x/0 where PostgreSQL raises 22012 (NULL divisors stay NULL).
+  if (op === '/' || op === '%') sql = `(CASE WHEN ${r.sql} = 0 THEN ${raiseSql('division_by_zero')} ELSE ${sql} END)`;
+  if (isIntegerType(t)) sql = checkedInteger(sql, t);
+  return { sql, type: t };
+}
+
+/** `||`: text concatenation; a non-text operand is output as text, as anynonarray || text. */
+function concat(n: any, env: ExprEnv): Typed {
+  const side = (node: any) => {
+    const v = translateExpr(node, env, isUntyped(node, env) ? OID.text : undefined);
+    if (isTextType(v.type) || v.type === OID.unknownLiteral) return v.sql;
+    return convert(v, OID.text).sql;
+  };
+  const l = side(n.lexpr);
+  const r = side(n.rexpr);
+  return { sql: `(${l} || ${r})`, type: OID.text };
 }
 
 /** A LIKE pattern (with PostgreSQL's default backslash escape) as a GLOB pattern. */

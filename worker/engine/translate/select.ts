@@ -3,7 +3,7 @@ import { OID } from '../../../tunnel/oids.ts';
 import { quoteIdent, sqliteName } from '../catalog.ts';
 import { undefinedTable } from '../errors.ts';
 import { needsIntegerCast, typeName } from '../values/index.ts';
-import { fail, unsupported, type ScopeColumn, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
+import { deeper, fail, unsupported, type ScopeColumn, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { translateExpr, type ExprEnv } from './expr.ts';
 
 export interface OutputColumn extends Typed {
@@ -145,7 +145,7 @@ function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: 
     const kinds: Record<string, string> = { JOIN_INNER: n.quals ? 'JOIN' : 'CROSS JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' };
     const kind = kinds[n.jointype];
     if (!kind) unsupported(`join type ${n.jointype}`);
-    const on = n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...outer]), OID.bool).sql}` : '';
+    const on = n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...deeper(outer)]), OID.bool).sql}` : '';
     return `${left} ${kind} ${right}${on}`;
   }
   if (k === 'RangeFunction') unsupported('functions in FROM');
@@ -155,7 +155,7 @@ function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: 
 function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top: boolean): TranslatedSelect {
   const scope: ScopeEntry[] = [];
   const from = (stmt.fromClause ?? []).map((f: any) => fromItem(f, ctx, scope, outer));
-  const visible = [...scope, ...outer];
+  const visible = [...scope, ...deeper(outer)];
   const targets: OutputColumn[] = [];
   for (const t of stmt.targetList ?? []) {
     const rt = t.ResTarget;

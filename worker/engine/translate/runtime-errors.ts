@@ -1,0 +1,39 @@
+/**
+ * @module Errors raised by translated SQL while it runs. SQLite has no RAISE outside triggers,
+ * so a failing branch evaluates `json_extract('[]', 'pg:<key>')`, whose "bad JSON path" error
+ * carries the key back; `runtimeError` turns that message into the PostgreSQL error. SQLite
+ * evaluates a CASE branch only when it is taken, so the guard costs nothing otherwise.
+ */
+import type { PgError } from '../../../tunnel/types.ts';
+import { OID } from '../../../tunnel/oids.ts';
+
+const errors = {
+  division_by_zero: { sqlstate: '22012', message: 'division by zero' },
+  int2_range: { sqlstate: '22003', message: 'smallint out of range' },
+  int4_range: { sqlstate: '22003', message: 'integer out of range' },
+  int8_range: { sqlstate: '22003', message: 'bigint out of range' },
+} as const satisfies Record<string, PgError>;
+
+export type RuntimeErrorKey = keyof typeof errors;
+
+/** SQL that fails with `key` when evaluated. */
+export function raiseSql(key: RuntimeErrorKey): string {
+  return `json_extract('[]', 'pg:${key}')`;
+}
+
+/** The PostgreSQL error behind a SQLite error message, if it came from `raiseSql`. */
+export function runtimeError(sqliteMessage: string): PgError | undefined {
+  const m = /bad JSON path: 'pg:(\w+)'/.exec(sqliteMessage);
+  if (!m || !(m[1] in errors)) return undefined;
+  return { severity: 'ERROR', ...errors[m[1] as RuntimeErrorKey] };
+}
+
+/**
+ * `sql` (an integer-typed expression) checked against the range of `type`: SQLite computes in
+ * 64 bits and turns an int64 overflow into a REAL, where PostgreSQL raises 22003.
+ */
+export function checkedInteger(sql: string, type: number): string {
+  if (type === OID.int8) return `(CASE WHEN typeof(${sql}) = 'real' THEN ${raiseSql('int8_range')} ELSE ${sql} END)`;
+  const [lo, hi, key] = type === OID.int2 ? [-32768, 32767, 'int2_range' as const] : [-2147483648, 2147483647, 'int4_range' as const];
+  return `(CASE WHEN ${sql} NOT BETWEEN ${lo} AND ${hi} THEN ${raiseSql(key)} ELSE ${sql} END)`;
+}

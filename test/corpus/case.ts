@@ -19,6 +19,8 @@ export const SKIP = {
   insertSelect: 'INSERT … SELECT',
   distinctOn: 'DISTINCT ON',
   informationSchema: 'information_schema / catalog functions',
+  doBlocks: 'DO blocks (PL/pgSQL)',
+  locking: 'FOR SHARE / FOR UPDATE',
 } as const;
 
 export type SkipReason = (typeof SKIP)[keyof typeof SKIP];

@@ -24,6 +24,7 @@ import { Fail, TranslateContext } from './translate/context.ts';
 import { translateDelete, translateInsert, translateUpdate } from './translate/dml.ts';
 import { translateSelect } from './translate/select.ts';
 import { runtimeError } from './translate/runtime-errors.ts';
+import { finishAggregate } from './translate/avg.ts';
 import { probeQueries, uniqueError, uniqueTarget, type UniqueTarget } from './unique-violation.ts';
 import { fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
 import { settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
@@ -116,7 +117,7 @@ export class Engine implements SqlService {
       const cursor = this.#storage.sql.exec(plan.sql, ...binds);
       for (const raw of cursor.raw()) {
         if (rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
-        if (cols) rows.push(raw.map((v, i) => fromStorage(cols[i].typeOid, v as never)));
+        if (cols) rows.push(raw.map((v, i) => (plan.finish?.[i] ? finishAggregate(plan.finish[i]!, v as string | null) : fromStorage(cols[i].typeOid, v as never))));
       }
     } catch (err) {
       const target = err instanceof Fail ? undefined : uniqueTarget(String((err as Error)?.message ?? err), this.catalog);

@@ -18,6 +18,8 @@ export interface Plan {
   paramOids: number[];
   /** null: no rows (NoData). */
   columns: Column[] | null;
+  /** Per result column, a JS step that finishes its value (avg.ts); absent when none. */
+  finish?: ('avg' | 'sum' | undefined)[];
   /** INSERT … VALUES: its rows as a SELECT (same parameters), to probe a unique violation. */
   insertSource?: InsertSource;
 }
@@ -35,6 +37,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
   return {
     command,
     sql: bind(sql),
+    ...(outputs?.some((c) => c.finish) && { finish: outputs.map((c) => c.finish) }),
     ...(insertSource && { insertSource: { ...insertSource, sql: bind(insertSource.sql) } }),
     paramOids,
     columns: outputs

@@ -31,6 +31,10 @@ export interface Typed {
   type: number;
   /** Set when the expression is a plain table column (for RowDescription). */
   source?: { tableOid: number; attnum: number };
+  /** The SQL yields an intermediate form that execute finishes in JS (see avg.ts). */
+  finish?: 'avg' | 'sum';
+  /** With `finish`: SQL for the same value where SQL must use it (ORDER BY), when one exists. */
+  plain?: string;
 }
 
 /** A column visible in a FROM scope. */

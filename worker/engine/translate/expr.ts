@@ -9,6 +9,7 @@ import { undefinedColumn, ambiguousColumn, undefinedFunction } from '../errors.t
 import { isPgError, parseText, toStorage, typeName } from '../values/index.ts';
 import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { checkedInteger, raiseSql } from './runtime-errors.ts';
+import { sumCountSql } from './avg.ts';
 import { arithmeticType, isFloatType, isIntegerType, isTextType, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
@@ -20,6 +21,8 @@ export interface ExprEnv {
   subquery: SubqueryTranslator;
   /** Aggregates are allowed here (select list, HAVING, ORDER BY). */
   aggregates?: boolean;
+  /** This is a whole top-level output column: avg(int) may yield its sum/count pair. */
+  outputColumn?: boolean;
 }
 
 /** SQL text of a constant in its storage form. */
@@ -347,7 +350,7 @@ function funcCall(n: any, env: ExprEnv): Typed {
       if (n.agg_star) return { sql: 'count(*)', type: OID.int8 };
       return { sql: `count(${distinct}${translateExpr(args[0], env).sql})`, type: OID.int8 };
     }
-    const inner = { ...env, aggregates: false };
+    const inner = { ...env, aggregates: false, outputColumn: false };
     const a = translateExpr(args[0], inner);
     switch (name) {
       case 'min':
@@ -357,9 +360,21 @@ function funcCall(n: any, env: ExprEnv): Typed {
       case 'sum':
         if (a.type === OID.int2 || a.type === OID.int4) return { sql: `sum(${distinct}${a.sql})`, type: OID.int8 };
         // sum(int8) is numeric in PostgreSQL; SQLite sums int64 exactly (and fails on overflow).
-        if (a.type === OID.int8) return { sql: `sum(${distinct}${a.sql})`, type: OID.numeric };
+        if (a.type === OID.int8) {
+          // A whole output column is summed exactly past 2^63; elsewhere SQLite's overflow fails with 22003.
+          const plain = `sum(${distinct}${a.sql})`;
+          if (env.outputColumn && !distinct) return { sql: sumCountSql(a.sql, true), type: OID.numeric, finish: 'sum', plain };
+          return { sql: `sum(${distinct}${a.sql})`, type: OID.numeric };
+        }
         if (isFloatType(a.type)) return { sql: `sum(${distinct}${a.sql})`, type: a.type };
         unsupported(`sum(${typeName(a.type)})`);
+      case 'avg':
+        if (isFloatType(a.type)) return { sql: `avg(${distinct}${a.sql})`, type: OID.float8 };
+        if (!isIntegerType(a.type)) unsupported(`avg(${typeName(a.type)})`);
+        // Its numeric scale is computed in JS, so only a whole output column can hold it.
+        if (!env.outputColumn) unsupported('avg(integer) inside an expression, subquery, ORDER BY or DISTINCT');
+        if (distinct && a.type === OID.int8) unsupported('avg(DISTINCT bigint)');
+        return { sql: sumCountSql(`${distinct}${a.sql}`, a.type === OID.int8), type: OID.numeric, finish: 'avg' };
       case 'bool_and':
       case 'every':
         return { sql: `min(${a.sql})`, type: OID.bool };

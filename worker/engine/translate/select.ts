@@ -169,7 +169,8 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
       for (const e of entries) for (const c of e.columns) targets.push({ name: c.name, sql: c.sql, type: c.type, ...(c.source && { source: c.source }) });
       continue;
     }
-    const typed = translateExpr(val, env(ctx, visible, true));
+    const whole = top && !stmt.distinctClause ? { ...env(ctx, visible, true), outputColumn: true } : env(ctx, visible, true);
+    const typed = translateExpr(val, whole);
     targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
   }
   if (stmt.distinctClause?.length && stmt.distinctClause[0] !== undefined && Object.keys(stmt.distinctClause[0]).length) {
@@ -191,15 +192,22 @@ function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
   if (node.A_Const && 'ival' in node.A_Const) {
     const pos = Number(node.A_Const.ival.ival ?? 0);
     if (pos < 1 || pos > targets.length) fail({ sqlstate: '42P10', message: `ORDER BY position ${pos} is not in select list` });
-    return targets[pos - 1].sql;
+    return plainSql(targets[pos - 1]);
   }
   if (node.ColumnRef && node.ColumnRef.fields.length === 1 && node.ColumnRef.fields[0].String) {
     const name = node.ColumnRef.fields[0].String.sval;
     const inScope = scope.some((e) => e.columns.some((c) => c.name === name));
     const out = targets.filter((t) => t.name === name);
-    if (!inScope && out.length === 1) return out[0].sql;
+    if (!inScope && out.length === 1) return plainSql(out[0]);
   }
   return translateExpr(node, env(ctx, scope, true)).sql;
+}
+
+/** An output column's SQL where a real value is needed (GROUP BY, ORDER BY). */
+function plainSql(t: OutputColumn): string {
+  if (!t.finish) return t.sql;
+  if (t.plain === undefined) unsupported('ORDER BY or GROUP BY an avg(integer) output column');
+  return t.plain;
 }
 
 function orderAndLimit(stmt: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], byName = false): string {

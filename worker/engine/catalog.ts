@@ -109,6 +109,11 @@ export class Catalog {
     }
   }
 
+  /** User schemas (public included), in name order. */
+  schemas(): string[] {
+    return [...this.#schemas].sort();
+  }
+
   hasSchema(name: string): boolean {
     return this.#schemas.has(name);
   }

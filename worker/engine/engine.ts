@@ -19,13 +19,14 @@ import { Catalog } from './catalog.ts';
 import { runDdl } from './ddl.ts';
 import { featureNotSupported, noActiveTransaction, notNullViolation, numericOutOfRange, programLimitExceeded, syntaxError, uniqueViolation } from './errors.ts';
 import { loadParser, parseSql, type RawStmt } from './parser.ts';
-import { commandTag, finishPlan, PlanCache, type Plan } from './plan.ts';
+import { commandTag, finishPlan, inlineParams, MAX_BOUND_PARAMS, PlanCache, type Plan } from './plan.ts';
 import { Fail, TranslateContext } from './translate/context.ts';
 import { translateDelete, translateInsert, translateUpdate } from './translate/dml.ts';
 import { translateSelect } from './translate/select.ts';
 import { runtimeError } from './translate/runtime-errors.ts';
 import { finishAggregate } from './translate/avg.ts';
-import { probeQueries, uniqueError, uniqueTarget, type UniqueTarget } from './unique-violation.ts';
+import type { SessionIdentity } from './translate/virtual-relations.ts';
+import { probeQueries, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
 import { fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
 import { settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
 
@@ -52,9 +53,9 @@ export class Engine implements SqlService {
     return (this.#catalog ??= new Catalog(this.#storage.sql));
   }
 
-  async open(_info: SessionInfo): Promise<SqlSession> {
+  async open(info: SessionInfo): Promise<SqlSession> {
     await loadParser();
-    return new EngineSession(this);
+    return new EngineSession(this, { user: info.user, database: info.database });
   }
 
   /** Run `fn` atomically; on failure everything it wrote is undone, the catalog included. */
@@ -68,11 +69,11 @@ export class Engine implements SqlService {
     }
   }
 
-  plan(kind: string, stmt: any, sql: string, paramOids: number[], settings: Settings): Plan {
-    const key = `${this.catalog.version}\u0000${settings.search_path}\u0000${paramOids.join(',')}\u0000${sql}`;
+  plan(kind: string, stmt: any, sql: string, paramOids: number[], settings: Settings, who: SessionIdentity): Plan {
+    const key = `${this.catalog.version}\u0000${settings.search_path}\u0000${who.user}\u0000${who.database}\u0000${paramOids.join(',')}\u0000${sql}`;
     const cached = this.#plans.get(key);
     if (cached) return cached;
-    const ctx = new TranslateContext(this.catalog, searchPath(settings), paramOids);
+    const ctx = new TranslateContext(this.catalog, searchPath(settings), paramOids, who);
     let plan: Plan;
     switch (kind) {
       case 'SelectStmt': {
@@ -101,7 +102,7 @@ export class Engine implements SqlService {
 
   /** Execute a plan with typed parameters (inside the caller's transaction). */
   run(plan: Plan, params: SqlValue[]): StatementResult {
-    const binds = params.map((v, i) => {
+    const bindings = params.map((v, i) => {
       const oid = plan.paramOids[i];
       const b = toStorage(oid, v);
       if (isPgError(b)) throw new Fail(b);
@@ -109,12 +110,17 @@ export class Engine implements SqlService {
       if (size > MAX_VALUE_BYTES && (typeof b.bind !== 'string' || new TextEncoder().encode(b.bind).length > MAX_VALUE_BYTES)) {
         throw new Fail(programLimitExceeded(`parameter $${i + 1} (${typeName(oid)}) exceeds the ${MAX_VALUE_BYTES}-byte value limit`));
       }
-      return b.bind;
+      return b;
     });
+    // Past SQLite's parameter limit the values go inline (as literals of their storage form).
+    const inline = bindings.length > MAX_BOUND_PARAMS;
+    const binds = inline ? [] : bindings.map((b) => b.bind);
+    const sql = inline ? inlineParams(plan.templates.sql, bindings) : plan.sql;
+    const sourceSql = inline && plan.templates.insertSource ? inlineParams(plan.templates.insertSource, bindings) : plan.insertSource?.sql;
     const rows: SqlValue[][] = [];
     const cols = plan.columns;
     try {
-      const cursor = this.#storage.sql.exec(plan.sql, ...binds);
+      const cursor = this.#storage.sql.exec(sql, ...binds);
       for (const raw of cursor.raw()) {
         if (rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
         if (cols) rows.push(raw.map((v, i) => (plan.finish?.[i] ? finishAggregate(plan.finish[i]!, v as string | null) : fromStorage(cols[i].typeOid, v as never))));
@@ -122,15 +128,16 @@ export class Engine implements SqlService {
     } catch (err) {
       const target = err instanceof Fail ? undefined : uniqueTarget(String((err as Error)?.message ?? err), this.catalog);
       if (!target) throw err;
-      throw new Fail(uniqueError(target, this.#probeKey(target, plan, binds), plan.insertSource));
+      const source = plan.insertSource && sourceSql !== undefined ? { ...plan.insertSource, sql: sourceSql } : undefined;
+      throw new Fail(uniqueError(target, source && this.#probeKey(target, source, binds), source));
     }
     const count = plan.command === 'SELECT' || cols ? rows.length : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
     return { columns: cols, rows, tag: commandTag(plan.command, count) };
   }
 
   /** The colliding key of a failed INSERT … VALUES (the statement itself is already undone). */
-  #probeKey(target: UniqueTarget, plan: Plan, binds: unknown[]): unknown[] | undefined {
-    const queries = plan.insertSource && probeQueries(target, plan.insertSource);
+  #probeKey(target: UniqueTarget, source: InsertSource, binds: unknown[]): unknown[] | undefined {
+    const queries = probeQueries(target, source);
     for (const q of queries ?? []) {
       const found = this.#storage.sql.exec(q, ...(binds as never[])).raw().next();
       if (!found.done) return found.value as unknown[];
@@ -182,8 +189,11 @@ class EngineSession implements SqlSession {
   readonly #engine: Engine;
   readonly #settings: Settings = settingsDefaults();
 
-  constructor(engine: Engine) {
+  readonly #who: SessionIdentity;
+
+  constructor(engine: Engine, who: SessionIdentity) {
     this.#engine = engine;
+    this.#who = who;
   }
 
   #parse(sql: string): RawStmt[] | PgError {
@@ -201,7 +211,7 @@ class EngineSession implements SqlSession {
     const [kind, stmt] = kindOf(stmts[0]);
     try {
       if (PLANNED.has(kind)) {
-        const plan = this.#engine.plan(kind, stmt, sql, paramOids, this.#settings);
+        const plan = this.#engine.plan(kind, stmt, sql, paramOids, this.#settings, this.#who);
         return reply({ description: { paramOids: plan.paramOids, columns: plan.columns } });
       }
       if (kind === 'VariableShowStmt') return reply({ description: { paramOids: [], columns: [showColumn(stmt.name)] } });
@@ -260,7 +270,7 @@ class EngineSession implements SqlSession {
   #statement(raw: RawStmt, sql: string, paramOids: number[], params: SqlValue[], notices: PgError[]): StatementResult {
     const [kind, stmt] = kindOf(raw);
     if (PLANNED.has(kind)) {
-      const plan = this.#engine.plan(kind, stmt, sql, paramOids, this.#settings);
+      const plan = this.#engine.plan(kind, stmt, sql, paramOids, this.#settings, this.#who);
       if (params.length !== plan.paramOids.length) {
         throw new Fail({ sqlstate: '08P01', message: `bind message supplies ${params.length} parameters, but prepared statement "" requires ${plan.paramOids.length}` });
       }

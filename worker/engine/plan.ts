@@ -5,7 +5,7 @@
  */
 import { OID } from '../../tunnel/oids.ts';
 import type { Column } from '../../tunnel/types.ts';
-import { needsIntegerCast } from './values/index.ts';
+import { needsIntegerCast, type StorageBinding } from './values/index.ts';
 import { paramMark, type TranslateContext } from './translate/context.ts';
 import type { OutputColumn } from './translate/select.ts';
 import type { InsertSource } from './unique-violation.ts';
@@ -22,6 +22,26 @@ export interface Plan {
   finish?: ('avg' | 'sum' | undefined)[];
   /** INSERT … VALUES: its rows as a SELECT (same parameters), to probe a unique violation. */
   insertSource?: InsertSource;
+  /** `sql` and the insert source with parameter marks, for inlining past SQLite's 100 parameters. */
+  templates: { sql: string; insertSource?: string };
+}
+
+/** SQLite (in workerd) refuses `?101`; statements with more parameters get them inlined. */
+export const MAX_BOUND_PARAMS = 100;
+
+/** SQL literal of a storage binding (strings quoted; int8-like decimal text as an integer). */
+function bindingLiteral(b: StorageBinding): string {
+  const v = b.bind;
+  if (v === null) return 'NULL';
+  if (b.castInteger) return `CAST('${v}' AS INTEGER)`;
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
+  return `X'${Array.from(v, (x) => x.toString(16).padStart(2, '0')).join('')}'`;
+}
+
+/** A template with every parameter mark replaced by its value's literal. */
+export function inlineParams(template: string, bindings: StorageBinding[]): string {
+  return template.replace(markPattern, (_, n) => bindingLiteral(bindings[Number(n) - 1]));
 }
 
 const markPattern = /\u0001(\d+)\u0001/g;
@@ -37,6 +57,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
   return {
     command,
     sql: bind(sql),
+    templates: { sql, ...(insertSource && { insertSource: insertSource.sql }) },
     ...(outputs?.some((c) => c.finish) && { finish: outputs.map((c) => c.finish) }),
     ...(insertSource && { insertSource: { ...insertSource, sql: bind(insertSource.sql) } }),
     paramOids,

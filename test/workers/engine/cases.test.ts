@@ -202,6 +202,32 @@ describe('engine cases', () => {
       { sql: 'INSERT INTO d (id, v) VALUES (7, $1)', params: ['x'.repeat(2_000_001)], code: '54000' },
     ]));
 
+  it('system relations, session functions, row comparisons, many parameters', () =>
+    runGroup([
+      { sql: 'CREATE SCHEMA convex' },
+      { sql: 'CREATE TABLE convex.docs (ts int8 NOT NULL, id bytea NOT NULL, v text, PRIMARY KEY (ts, id))' },
+      { sql: "SELECT schema_name FROM information_schema.schemata WHERE schema_name = 'convex'", rows: [['convex']], oids: [19] },
+      { sql: 'SELECT schema_name FROM information_schema.schemata ORDER BY 1', rows: [['convex'], ['information_schema'], ['pg_catalog'], ['public']] },
+      { sql: "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'convex'", rows: [['docs', 'BASE TABLE']], oids: [19, 1043] },
+      { sql: "SELECT column_name, ordinal_position, is_nullable, data_type FROM information_schema.columns WHERE table_name = 'docs' ORDER BY ordinal_position", rows: [['ts', 1n, 'NO', 'bigint'], ['id', 2n, 'NO', 'bytea'], ['v', 3n, 'YES', 'text']] },
+      { sql: 'SELECT tablename FROM pg_tables WHERE schemaname = $1', params: ['convex'], rows: [['docs']] },
+      { sql: 'SELECT relname FROM pg_class', code: '0A000' },
+      { sql: "SELECT to_regclass('convex.docs'), to_regclass('convex.nope'), to_regclass('docs_pkey')", rows: [['convex.docs', null, null]], oids: [2205, 2205, 2205] },
+      { sql: "SELECT to_regclass('convex.docs') IS NULL", rows: [[false]] },
+      { sql: 'SELECT current_user, session_user, current_database(), current_catalog', rows: [['u', 'u', 'd', 'd']], oids: [19, 19, 19, 19] },
+      { sql: "SELECT now() > '2024-01-01'::timestamptz, current_timestamp IS NOT NULL", rows: [[true, true]], oids: [16, 16] },
+      { sql: 'SHOW transaction_read_only', rows: [['off']] },
+      { sql: "INSERT INTO convex.docs VALUES (1, '\\x01', 'a'), (1, '\\x02', 'b'), (2, '\\x01', 'c')", tag: 'INSERT 0 3' },
+      { sql: 'SELECT v FROM convex.docs WHERE (ts, id) > ($1, $2) ORDER BY ts, id', paramOids: [20, 17], params: [1n, Uint8Array.from([1])], rows: [['b'], ['c']] },
+      { sql: 'SELECT v FROM convex.docs WHERE (ts, id) > (1, 2)', code: '42883' },
+      {
+        sql: `INSERT INTO convex.docs (ts, id, v) VALUES ${Array.from({ length: 60 }, (_, i) => `($${i * 2 + 1}, '\\x00', $${i * 2 + 2})`).join(', ')}`,
+        params: Array.from({ length: 120 }, (_, i) => (i % 2 === 0 ? BigInt(1000 + i) : `v'${i}\u0001?1`)),
+        tag: 'INSERT 0 60',
+      },
+      { sql: 'SELECT count(*), min(v), max(ts) FROM convex.docs WHERE ts >= 1000', rows: [[60n, "v'1\u0001?1", 1118n]] },
+    ]));
+
   it('transactions: implicit, honest refusals, warnings', () =>
     runGroup([
       { sql: 'CREATE TABLE m (id int4 PRIMARY KEY)' },

@@ -8,6 +8,7 @@ import type { Column, PgError } from '../../../tunnel/types.ts';
 import { OID } from '../../../tunnel/oids.ts';
 import type { Catalog, TableDef } from '../catalog.ts';
 import { featureNotSupported } from '../errors.ts';
+import type { SessionIdentity } from './virtual-relations.ts';
 
 export class Fail extends Error {
   readonly pgError: PgError;
@@ -68,8 +69,12 @@ export class TranslateContext {
   /** CTE names visible to the statement, with their scopes. */
   readonly ctes = new Map<string, { sql: string; columns: ScopeColumn[] }>();
 
-  constructor(catalog: Catalog, searchPath: string[], paramOids: number[]) {
+  /** Who is asking (current_user, information_schema's catalog and owner columns). */
+  readonly who: SessionIdentity;
+
+  constructor(catalog: Catalog, searchPath: string[], paramOids: number[], who: SessionIdentity = { user: 'postgres', database: 'postgres' }) {
     this.catalog = catalog;
+    this.who = who;
     this.searchPath = searchPath;
     this.paramOids = [...paramOids];
   }

@@ -33,7 +33,8 @@ export function literal(oid: number, value: SqlValue): string {
   if (v === null) return 'NULL';
   if (b.castInteger) return String(v);
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : fail({ sqlstate: '0A000', message: 'infinite float constants are not supported' });
-  if (typeof v === 'string') return `'${v.replaceAll("'", "''")}'`;
+  // char(1) keeps a literal from ever looking like a parameter mark (context.ts).
+  if (typeof v === 'string') return `'${v.replaceAll("'", "''").replaceAll('\u0001', "' || char(1) || '")}'`;
   return `X'${[...v].map((x) => x.toString(16).padStart(2, '0')).join('')}'`;
 }
 
@@ -219,6 +220,7 @@ function aExpr(n: any, env: ExprEnv): Typed {
         unsupported(`prefix operator ${op}`);
       }
       if (op === '||') return concat(n, env);
+      if (comparison.has(op) && nodeType(n.lexpr) === 'RowExpr' && nodeType(n.rexpr) === 'RowExpr') return rowComparison(op, n.lexpr.RowExpr.args, n.rexpr.RowExpr.args, env);
       const [l, r] = operands(n.lexpr, n.rexpr, env);
       if (comparison.has(op)) {
         checkComparable(l, r, op);
@@ -269,6 +271,18 @@ function aExpr(n: any, env: ExprEnv): Typed {
     default:
       unsupported(`expression kind ${n.kind}`);
   }
+}
+
+/** `(a, b) > ($1, $2)`: SQLite's row values compare lexicographically, as PostgreSQL's do. */
+function rowComparison(op: string, left: any[], right: any[], env: ExprEnv): Typed {
+  if (left.length !== right.length) fail({ sqlstate: '42601', message: 'unequal number of entries in row expressions' });
+  const pairs = left.map((l, i) => {
+    const [a, b] = operands(l, right[i], env);
+    checkComparable(a, b, op);
+    return [a.sql, b.sql];
+  });
+  const sqlOp = op === '!=' ? '<>' : op;
+  return { sql: `((${pairs.map((p) => p[0]).join(', ')}) ${sqlOp} (${pairs.map((p) => p[1]).join(', ')}))`, type: OID.bool };
 }
 
 /** Integer and float arithmetic with PostgreSQL's errors: 22012 on division by zero, 22003 on overflow. */
@@ -408,6 +422,15 @@ function funcCall(n: any, env: ExprEnv): Typed {
     }
     case 'current_schema':
       return { sql: literal(OID.name, env.ctx.creationSchema() ?? null), type: OID.name };
+    case 'current_database':
+      return { sql: literal(OID.name, env.ctx.who.database), type: OID.name };
+    case 'now':
+    case 'transaction_timestamp':
+    case 'statement_timestamp':
+      if (args.length) fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
+      return { sql: NOW_MICROS, type: OID.timestamptz };
+    case 'to_regclass':
+      return toRegclass(args, env);
     case 'version':
       return { sql: literal(OID.text, 'PostgreSQL 15.8 (Durable Object SQLite engine)'), type: OID.text };
     default:
@@ -422,7 +445,15 @@ function sqlValueFunction(n: any, env: ExprEnv): Typed {
     case 'SVFOP_CURRENT_USER':
     case 'SVFOP_SESSION_USER':
     case 'SVFOP_USER':
-      unsupported('current_user');
+    case 'SVFOP_CURRENT_ROLE':
+      return { sql: literal(OID.name, env.ctx.who.user), type: OID.name };
+    case 'SVFOP_CURRENT_CATALOG':
+      return { sql: literal(OID.name, env.ctx.who.database), type: OID.name };
+    case 'SVFOP_CURRENT_TIMESTAMP':
+      if (n.typmod !== undefined && n.typmod !== -1) unsupported('CURRENT_TIMESTAMP with a precision');
+      return { sql: NOW_MICROS, type: OID.timestamptz };
+    case 'SVFOP_CURRENT_DATE':
+      return { sql: `date('now')`, type: OID.date };
     default:
       unsupported(`${n.op.replace('SVFOP_', '').toLowerCase()}`);
   }
@@ -445,4 +476,27 @@ function subLink(n: any, env: ExprEnv): Typed {
     default:
       unsupported(`subquery kind ${n.subLinkType}`);
   }
+}
+
+/** now() as timestamptz storage (µs since 1970 UTC; SQLite's clock has millisecond precision). */
+const NOW_MICROS = `CAST(unixepoch('subsec') * 1000 AS INTEGER) * 1000`;
+
+/** to_regclass('s.t'): the relation's name, or NULL; resolved at plan time (plans die with DDL). */
+function toRegclass(args: any[], env: ExprEnv): Typed {
+  const arg = args[0];
+  if (args.length !== 1 || nodeType(arg) !== 'A_Const' || !('sval' in arg.A_Const)) unsupported('to_regclass() of a non-constant argument');
+  const text: string = arg.A_Const.sval.sval;
+  const parts = text.split('.').map((p) => (/^".*"$/.test(p) ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()));
+  if (parts.length > 2) unsupported('to_regclass() of a cross-database name');
+  const [schema, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  const ctx = env.ctx;
+  const table = ctx.resolveTable(schema, name);
+  const schemas = schema ? [schema] : ctx.searchPath;
+  const index = table ? undefined : schemas.map((s) => ctx.catalog.index(s, name)).find(Boolean);
+  const found = table ?? index;
+  if (!found) return { sql: 'NULL', type: OID.regclass };
+  // regclass prints the bare name when search_path finds it, else schema-qualified.
+  const visible = ctx.searchPath.find((s) => ctx.catalog.relationExists(s, name)) === found.schema;
+  const printed = visible ? name : `${found.schema}.${name}`;
+  return { sql: literal(OID.text, printed), type: OID.regclass };
 }

@@ -5,6 +5,7 @@ import { undefinedTable } from '../errors.ts';
 import { needsIntegerCast, typeName } from '../values/index.ts';
 import { deeper, fail, unsupported, type ScopeColumn, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { translateExpr, type ExprEnv } from './expr.ts';
+import { virtualRelation } from './virtual-relations.ts';
 
 export interface OutputColumn extends Typed {
   name: string;
@@ -110,10 +111,17 @@ function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: 
       scope.push({ alias, columns: cte.columns.map((c, i) => ({ name: colAliases?.[i] ?? c.name, type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}` })) });
       return `${cte.sql} AS ${quoteIdent(alias)}`;
     }
+    // pg_catalog is searched before search_path, as in PostgreSQL.
+    const virtual = virtualRelation(n.schemaname ?? 'pg_catalog', n.relname, ctx.catalog, ctx.who);
+    if (virtual) {
+      scope.push({ alias, columns: virtual.columns.map((c, i) => ({ name: colAliases?.[i] ?? c.name, type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}` })) });
+      return `(${virtual.sql}) AS ${quoteIdent(alias)}`;
+    }
     const table = ctx.resolveTable(n.schemaname, n.relname);
     if (!table) {
       const name = n.schemaname ? `${n.schemaname}.${n.relname}` : n.relname;
       if (n.schemaname === 'pg_catalog' || n.schemaname === 'information_schema') unsupported(`catalog relation ${name}`);
+      if (!n.schemaname && /^pg_/.test(n.relname)) unsupported(`catalog relation ${name}`);
       fail(undefinedTable(name, n.location + 1));
     }
     scope.push({

@@ -25,12 +25,28 @@ let loading: Promise<Emscripten> | undefined;
 
 /** Instantiate the parser once per isolate (~1.7 MB of WASM). */
 export function loadParser(): Promise<Emscripten> {
-  return (loading ??= (PgQueryModule as (arg: object) => Promise<Emscripten>)({
-    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
-      WebAssembly.instantiate(wasm as WebAssembly.Module, imports).then(done);
-      return {};
-    },
-  }).then((m) => (module = m)));
+  if (loading) return loading;
+  // The emscripten preamble sniffs its environment synchronously at the start of the call:
+  // with nodejs_compat it would take workerd for Node (and reach for __dirname and require),
+  // and as a worker it reads `self.location.href`, which workerd lacks. For exactly that
+  // span it sees a plain web worker: no `process`, a placeholder `location`.
+  const g = globalThis as { location?: unknown; process?: unknown };
+  const hadLocation = 'location' in g;
+  const proc = g.process;
+  if (!hadLocation) g.location = { href: 'file:///libpg-query.js' };
+  g.process = undefined;
+  try {
+    loading = (PgQueryModule as (arg: object) => Promise<Emscripten>)({
+      instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance) => void) {
+        WebAssembly.instantiate(wasm as WebAssembly.Module, imports).then(done);
+        return {};
+      },
+    }).then((m) => (module = m));
+  } finally {
+    if (!hadLocation) delete g.location;
+    g.process = proc;
+  }
+  return loading;
 }
 
 export interface ParseFailure {

@@ -99,6 +99,18 @@ describe('engine cases', () => {
       { sql: 'SELECT $1::bigint AS ts', paramOids: [20], params: ['1800000000000000001'], rows: [[1800000000000000001n]], oids: [20] },
       { sql: 'SELECT $1 = 1', paramOids: [23] },
       { sql: 'SELECT $1', paramOids: [25], params: ['x'], rows: [['x']], oids: [25] },
+      // Parameter types as PostgreSQL 15 infers them (checked with PREPARE on a real server).
+      { sql: 'SELECT 1 WHERE $1 = $2', paramOids: [25, 25] },
+      { sql: 'SELECT coalesce($1, 1)', paramOids: [23] },
+      { sql: 'SELECT $1 || $2', paramOids: [25, 25] },
+      { sql: 'SELECT $1 + 1', paramOids: [23] },
+      { sql: 'SELECT 1 LIMIT $1', paramOids: [20] },
+      { sql: "SELECT $1 = 'a'", paramOids: [25] },
+      { sql: 'SELECT CASE WHEN $1 THEN 1 END', paramOids: [16] },
+      { sql: 'SELECT $1 IN (1, 2)', paramOids: [23] },
+      { sql: 'SELECT 1 WHERE $1', paramOids: [16] },
+      { sql: 'SELECT $1 IS NULL', params: [null], code: '42P18', message: 'could not determine data type of parameter $1' },
+      { sql: 'SELECT count($1)', params: [null], code: '42P18' },
     ]));
 
   it('DDL: schemas, tables, keys, indexes, drops', () =>

@@ -7,7 +7,7 @@
 import type { Column, PgError } from '../../../tunnel/types.ts';
 import { OID } from '../../../tunnel/oids.ts';
 import type { Catalog, TableDef } from '../catalog.ts';
-import { featureNotSupported } from '../errors.ts';
+import { featureNotSupported, indeterminateDatatype } from '../errors.ts';
 import type { SessionIdentity } from './virtual-relations.ts';
 
 export class Fail extends Error {
@@ -103,9 +103,14 @@ export class TranslateContext {
     return this.searchPath.find((s) => this.catalog.hasSchema(s));
   }
 
-  /** Final parameter OIDs: unknown ones resolve to text, as PostgreSQL does. */
+  /**
+   * Final parameter OIDs. Where PostgreSQL resolves an unknown parameter to text (a bare output
+   * column, `$1 = $2`, `||`) translation has already set it; one still unknown is 42P18.
+   */
   finalParamOids(): number[] {
-    return this.paramOids.map((o) => o || OID.text);
+    const unknown = this.paramOids.findIndex((o) => !o);
+    if (unknown >= 0) fail(indeterminateDatatype(unknown + 1));
+    return [...this.paramOids];
   }
 }
 

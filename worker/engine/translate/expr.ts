@@ -192,8 +192,9 @@ function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
     const right = translateExpr(r, env);
     return [translateExpr(l, env, right.type), right];
   }
-  const left = translateExpr(l, env);
-  const hint = left.type === OID.unknownLiteral ? undefined : left.type;
+  // Both unknown: PostgreSQL picks text for both.
+  const left = translateExpr(l, env, isUntyped(l, env) && isUntyped(r, env) ? OID.text : undefined);
+  const hint = left.type === OID.unknownLiteral || left.type === 0 ? undefined : left.type;
   return [left, translateExpr(r, env, isUntyped(r, env) ? hint ?? OID.text : undefined)];
 }
 
@@ -231,7 +232,9 @@ function aExpr(n: any, env: ExprEnv): Typed {
     }
     case 'AEXPR_IN': {
       const items: any[] = n.rexpr.List.items;
-      const left = translateExpr(n.lexpr, env);
+      // An unknown left side takes the type of the first typed list item.
+      const typedItem = isUntyped(n.lexpr, env) ? items.find((i) => !isUntyped(i, env)) : undefined;
+      const left = translateExpr(n.lexpr, env, typedItem ? translateExpr(typedItem, env).type : isUntyped(n.lexpr, env) ? OID.text : undefined);
       const list = items.map((i) => translateExpr(i, env, left.type).sql);
       return { sql: `(${left.sql} ${op === '<>' ? 'NOT IN' : 'IN'} (${list.join(', ')}))`, type: OID.bool };
     }
@@ -246,7 +249,8 @@ function aExpr(n: any, env: ExprEnv): Typed {
     case 'AEXPR_BETWEEN':
     case 'AEXPR_NOT_BETWEEN': {
       const [lo, hi] = n.rexpr.List.items;
-      const v = translateExpr(n.lexpr, env);
+      const typedBound = isUntyped(n.lexpr, env) ? [lo, hi].find((b) => !isUntyped(b, env)) : undefined;
+      const v = translateExpr(n.lexpr, env, typedBound ? translateExpr(typedBound, env).type : undefined);
       const a = translateExpr(lo, env, v.type);
       const b = translateExpr(hi, env, v.type);
       return { sql: `(${v.sql} ${n.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT ' : ''}BETWEEN ${a.sql} AND ${b.sql})`, type: OID.bool };

@@ -178,7 +178,8 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
       continue;
     }
     const whole = top && !stmt.distinctClause ? { ...env(ctx, visible, true), outputColumn: true } : env(ctx, visible, true);
-    const typed = translateExpr(val, whole);
+    // A bare unknown parameter as an output column resolves to text, as in PostgreSQL.
+    const typed = translateExpr(val, whole, val.ParamRef ? OID.text : undefined);
     targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
   }
   if (stmt.distinctClause?.length && stmt.distinctClause[0] !== undefined && Object.keys(stmt.distinctClause[0]).length) {

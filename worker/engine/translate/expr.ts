@@ -10,7 +10,7 @@ import { isPgError, parseText, toStorage, typeName } from '../values/index.ts';
 import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { checkedInteger, raiseSql } from './runtime-errors.ts';
 import { sumCountSql } from './avg.ts';
-import { arithmeticType, isFloatType, isIntegerType, isTextType, typeOidOf } from './types.ts';
+import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
 export type SubqueryTranslator = (stmt: any, ctx: TranslateContext, outer: ScopeEntry[]) => { sql: string; columns: Typed[] };
@@ -187,7 +187,20 @@ function convert(v: Typed, target: number): Typed {
 const comparison = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
 
 /** Translate two operands so that an untyped one takes the other's type. */
+/** A numeric literal such as 1.5 (numeric in PostgreSQL, but it meets a float as float8). */
+function isNumericLiteral(node: any): boolean {
+  return nodeType(node) === 'A_Const' && 'fval' in node.A_Const;
+}
+
 function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
+  if (isNumericLiteral(r) && !isUntyped(l, env)) {
+    const left = translateExpr(l, env);
+    return [left, translateExpr(r, env, isFloatType(left.type) ? OID.float8 : undefined)];
+  }
+  if (isNumericLiteral(l) && !isUntyped(r, env)) {
+    const right = translateExpr(r, env);
+    return [translateExpr(l, env, isFloatType(right.type) ? OID.float8 : undefined), right];
+  }
   if (isUntyped(l, env) && !isUntyped(r, env)) {
     const right = translateExpr(r, env);
     return [translateExpr(l, env, right.type), right];
@@ -332,8 +345,8 @@ export function likeToGlob(pattern: string): string {
 }
 
 function variadic(fn: string, args: any[], env: ExprEnv, expected?: number): Typed {
-  const first = args.find((a) => !isUntyped(a, env));
-  const type = first ? translateExpr(first, env).type : expected ?? OID.text;
+  const typed = args.filter((a) => !isUntyped(a, env));
+  const type = typed.length ? commonType(typed.map((a) => translateExpr(a, env).type), fn.toUpperCase()) : expected ?? OID.text;
   const parts = args.map((a) => translateExpr(a, env, type));
   if (fn !== 'coalesce') return { sql: `${fn}(${parts.map((p) => p.sql).join(', ')})`, type };
   return { sql: parts.length === 1 ? parts[0].sql : `coalesce(${parts.map((p) => p.sql).join(', ')})`, type };
@@ -342,8 +355,8 @@ function variadic(fn: string, args: any[], env: ExprEnv, expected?: number): Typ
 function caseExpr(n: any, env: ExprEnv, expected?: number): Typed {
   const subject = n.arg ? translateExpr(n.arg, env) : undefined;
   const results: any[] = [...n.args.map((w: any) => w.CaseWhen.result), ...(n.defresult ? [n.defresult] : [])];
-  const typedResult = results.find((r) => !isUntyped(r, env));
-  const type = typedResult ? translateExpr(typedResult, env).type : expected ?? OID.text;
+  const typedResults = results.filter((r) => !isUntyped(r, env));
+  const type = typedResults.length ? commonType(typedResults.map((r) => translateExpr(r, env).type), 'CASE') : expected ?? OID.text;
   const whens = n.args.map((w: any) => {
     const cond = translateExpr(w.CaseWhen.expr, env, subject?.type ?? OID.bool).sql;
     return `WHEN ${cond} THEN ${translateExpr(w.CaseWhen.result, env, type).sql}`;

@@ -6,6 +6,7 @@ import { needsIntegerCast, typeName } from '../values/index.ts';
 import { deeper, fail, unsupported, type ScopeColumn, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { translateExpr, type ExprEnv } from './expr.ts';
 import { virtualRelation } from './virtual-relations.ts';
+import { commonType } from './types.ts';
 
 export interface OutputColumn extends Typed {
   name: string;
@@ -260,13 +261,7 @@ function setOperation(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
   const left = translateSelect(stmt.larg, ctx, outer);
   const right = translateSelect(stmt.rarg, ctx, outer);
   if (left.columns.length !== right.columns.length) fail({ sqlstate: '42601', message: `each ${ops[stmt.op]} query must have the same number of columns` });
-  const columns = left.columns.map((c, i) => {
-    const r = right.columns[i];
-    if (c.type !== r.type && c.type !== OID.unknownLiteral && r.type !== OID.unknownLiteral) {
-      fail({ sqlstate: '42804', message: `${ops[stmt.op]} types ${typeName(c.type)} and ${typeName(r.type)} cannot be matched` });
-    }
-    return { name: c.name, sql: quoteIdent(`c${i}`), type: c.type === OID.unknownLiteral ? r.type : c.type };
-  });
+  const columns = left.columns.map((c, i) => ({ name: c.name, sql: quoteIdent(`c${i}`), type: commonType([c.type, right.columns[i].type], ops[stmt.op]) }));
   const all = stmt.all ? ' ALL' : '';
   // Each side's columns are renamed c0…cn so the outer level can refer to them.
   const side = (s: TranslatedSelect) => `SELECT ${s.columns.map((c, i) => `${quoteIdent(c.name)} AS ${quoteIdent(`c${i}`)}`).join(', ')} FROM (${s.sql})`;

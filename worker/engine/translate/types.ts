@@ -1,7 +1,7 @@
 /** @module PostgreSQL type names (as the parser gives them) → OIDs, and type families. */
 import { OID, arrayTypeOf } from '../../../tunnel/oids.ts';
 import { typeName } from '../values/index.ts';
-import { unsupported } from './context.ts';
+import { fail, unsupported } from './context.ts';
 
 const byName: Record<string, number> = {
   bool: OID.bool,
@@ -72,4 +72,28 @@ export function arithmeticType(a: number, b: number): number | undefined {
   }
   if ((isIntegerType(a) || isFloatType(a)) && (isIntegerType(b) || isFloatType(b))) return OID.float8;
   return undefined;
+}
+
+/**
+ * The common type of CASE/COALESCE branches and UNION columns (PostgreSQL's select_common_type,
+ * for the types we store): unknowns are ignored (text when all are), integers widen, floats and
+ * numeric meet at float8 (the numeric category's preferred type), strings meet at text; types
+ * of different categories fail with 42804 naming the construct.
+ */
+export function commonType(types: number[], construct: string): number {
+  const known = types.filter((t) => t !== 0 && t !== OID.unknownLiteral);
+  if (known.length === 0) return OID.text;
+  let result = known[0];
+  for (const t of known.slice(1)) {
+    if (t === result) continue;
+    const numeric = (x: number) => isIntegerType(x) || isFloatType(x) || x === OID.numeric;
+    if (numeric(result) && numeric(t)) {
+      if (result === OID.float8 || t === OID.float8 || ((isFloatType(result) || isFloatType(t)) && (result === OID.numeric || t === OID.numeric))) result = OID.float8;
+      else if (isFloatType(result) || isFloatType(t)) result = OID.float4;
+      else if (result === OID.numeric || t === OID.numeric) result = OID.numeric;
+      else result = arithmeticType(result, t)!;
+    } else if (isTextType(result) && isTextType(t)) result = OID.text;
+    else fail({ sqlstate: '42804', message: `${construct} types ${typeName(result)} and ${typeName(t)} cannot be matched` });
+  }
+  return result;
 }

@@ -348,7 +348,13 @@ function variadic(fn: string, args: any[], env: ExprEnv, expected?: number): Typ
   const typed = args.filter((a) => !isUntyped(a, env));
   const type = typed.length ? commonType(typed.map((a) => translateExpr(a, env).type), fn.toUpperCase()) : expected ?? OID.text;
   const parts = args.map((a) => translateExpr(a, env, type));
-  if (fn !== 'coalesce') return { sql: `${fn}(${parts.map((p) => p.sql).join(', ')})`, type };
+  if (fn !== 'coalesce') {
+    if (type === OID.numeric || type === OID.bytea) unsupported(`${fn === 'max' ? 'GREATEST' : 'LEAST'} of ${typeName(type)}`);
+    // GREATEST/LEAST skip NULLs in PostgreSQL; SQLite's max()/min() return NULL if any is NULL,
+    // so each argument falls back to the first non-NULL one.
+    const all = parts.map((p) => p.sql).join(', ');
+    return { sql: parts.length === 1 ? parts[0].sql : `${fn}(${parts.map((p) => `coalesce(${p.sql}, ${all})`).join(', ')})`, type };
+  }
   return { sql: parts.length === 1 ? parts[0].sql : `coalesce(${parts.map((p) => p.sql).join(', ')})`, type };
 }
 
@@ -439,6 +445,35 @@ function funcCall(n: any, env: ExprEnv): Typed {
     }
     case 'current_schema':
       return { sql: literal(OID.name, env.ctx.creationSchema() ?? null), type: OID.name };
+    case 'substr':
+    case 'substring': {
+      if (n.funcformat === 'COERCE_SQL_SYNTAX' && args.length === 3 && nodeType(args[1]) === 'A_Const' && args[1].A_Const.isnull) unsupported('SUBSTRING … FOR without FROM');
+      if (args.length < 2 || args.length > 3) fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
+      const s = one(OID.text);
+      if (!isTextType(s.type)) unsupported(`${name}(${typeName(s.type)})`);
+      const rest = args.slice(1).map((a) => translateExpr(a, env, OID.int4));
+      if (rest.some((r) => !isIntegerType(r.type))) unsupported(`${name} with a non-integer position (regular expressions)`);
+      // A negative length is an error in PostgreSQL, a backwards count in SQLite.
+      const len = rest[1] ? `(CASE WHEN ${rest[1].sql} < 0 THEN ${raiseSql('negative_substring_length')} ELSE ${rest[1].sql} END)` : undefined;
+      return { sql: `substr(${s.sql}, ${rest[0].sql}${len ? `, ${len}` : ''})`, type: OID.text };
+    }
+    case 'replace':
+      return { sql: `replace(${args.map((a) => translateExpr(a, env, OID.text).sql).join(', ')})`, type: OID.text };
+    case 'btrim':
+    case 'ltrim':
+    case 'rtrim': {
+      const parts = args.map((a) => translateExpr(a, env, OID.text));
+      if (parts.some((p) => !isTextType(p.type))) unsupported(`${name}(${parts.map((p) => typeName(p.type)).join(', ')})`);
+      return { sql: `${name === 'btrim' ? 'trim' : name}(${parts.map((p) => p.sql).join(', ')})`, type: OID.text };
+    }
+    case 'strpos':
+    case 'position': {
+      // POSITION(sub IN s) arrives as position(s, sub).
+      const [s, sub] = args.map((a) => translateExpr(a, env, OID.text));
+      return { sql: `instr(${s.sql}, ${sub.sql})`, type: OID.int4 };
+    }
+    case 'mod':
+      return arithmetic('%', ...operands(args[0], args[1], env));
     case 'current_database':
       return { sql: literal(OID.name, env.ctx.who.database), type: OID.name };
     case 'now':

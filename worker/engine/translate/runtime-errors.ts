@@ -12,6 +12,7 @@ const errors = {
   int2_range: { sqlstate: '22003', message: 'smallint out of range' },
   int4_range: { sqlstate: '22003', message: 'integer out of range' },
   int8_range: { sqlstate: '22003', message: 'bigint out of range' },
+  negative_substring_length: { sqlstate: '22011', message: 'negative substring length not allowed' },
 } as const satisfies Record<string, PgError>;
 
 export type RuntimeErrorKey = keyof typeof errors;

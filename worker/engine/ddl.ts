@@ -20,7 +20,7 @@ import { fail, unsupported, type TranslateContext } from './translate/context.ts
 import { translateExpr } from './translate/expr.ts';
 import { translateSelect } from './translate/select.ts';
 import { serialTypes, typeOidOf } from './translate/types.ts';
-import { sqliteTypeAffinity } from './values/index.ts';
+import { formatText, fromStorage, needsIntegerCast, sqliteTypeAffinity } from './values/index.ts';
 
 export interface DdlOutcome {
   tag: string;
@@ -144,6 +144,8 @@ function addKey(table: TableDef, kind: 'p' | 'u', given: string | undefined, col
   if (kind === 'p' && fresh.constraints.some((c) => c.kind === 'p')) fail(invalidTableDefinition(`multiple primary keys for table "${table.name}" are not allowed`));
   const name = given ?? keyName(fresh, kind, columns, catalog);
   if (catalog.relationExists(table.schema, name)) fail(duplicateTable(name));
+  // PostgreSQL builds the index (reporting duplicates) before it checks for NULLs.
+  createUniqueIndex(table, name, columns, columns.map(quoteIdent), sql);
   if (kind === 'p') {
     // A primary key implies NOT NULL; SQLite cannot add it to existing columns, so check rows.
     for (const c of columns) {
@@ -151,9 +153,22 @@ function addKey(table: TableDef, kind: 'p' | 'u', given: string | undefined, col
       if (nulls > 0) fail({ sqlstate: '23502', message: `column "${c}" of relation "${table.name}" contains null values`, column: c, table: table.name });
     }
   }
-  sql.exec(`CREATE UNIQUE INDEX ${sqliteName(table.schema, name)} ON ${sqliteName(table.schema, table.name)} (${columns.map(quoteIdent).join(', ')})`);
   catalog.addConstraint(fresh, { name, kind, columns });
   catalog.addIndex({ schema: table.schema, name, tableOid: table.oid, unique: true, columns, constraint: name });
+}
+
+/** A unique index over existing rows: a duplicate fails as PostgreSQL words it, naming the key. */
+function createUniqueIndex(table: TableDef, name: string, columns: string[], keySql: string[], sql: SqlStorage): void {
+  const target = sqliteName(table.schema, table.name);
+  const oids = columns.map((c) => table.columns.find((x) => x.name === c)!.typeOid);
+  const read = columns.map((c, i) => (needsIntegerCast(oids[i]) ? `CAST(${quoteIdent(c)} AS TEXT)` : quoteIdent(c))).join(', ');
+  const notNull = columns.map((c) => `${quoteIdent(c)} IS NOT NULL`).join(' AND ');
+  const dup = sql.exec(`SELECT ${read} FROM ${target} WHERE ${notNull} GROUP BY ${columns.map(quoteIdent).join(', ')} HAVING count(*) > 1 LIMIT 1`).raw().next();
+  if (!dup.done) {
+    const key = (dup.value as unknown[]).map((v, i) => formatText(oids[i], fromStorage(oids[i], v as never)!)).join(', ');
+    fail({ sqlstate: '23505', message: `could not create unique index "${name}"`, detail: `Key (${columns.join(', ')})=(${key}) is duplicated.`, table: table.name, constraint: name });
+  }
+  sql.exec(`CREATE UNIQUE INDEX ${sqliteName(table.schema, name)} ON ${target} (${keySql.join(', ')})`);
 }
 
 function createIndex(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutcome {
@@ -174,7 +189,8 @@ function createIndex(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
     if (stmt.if_not_exists) return { tag: 'CREATE INDEX', notices: [notice(`relation "${name}" already exists, skipping`)] };
     fail(duplicateTable(name));
   }
-  sql.exec(`CREATE ${stmt.unique ? 'UNIQUE ' : ''}INDEX ${sqliteName(table.schema, name)} ON ${sqliteName(table.schema, table.name)} (${cols.join(', ')})`);
+  if (stmt.unique) createUniqueIndex(table, name, stmt.indexParams.map((p: any) => p.IndexElem.name), cols, sql);
+  else sql.exec(`CREATE INDEX ${sqliteName(table.schema, name)} ON ${sqliteName(table.schema, table.name)} (${cols.join(', ')})`);
   ctx.catalog.addIndex({ schema: table.schema, name, tableOid: table.oid, unique: !!stmt.unique, columns: stmt.indexParams.map((p: any) => p.IndexElem.name), constraint: null });
   return { tag: 'CREATE INDEX', notices: [] };
 }

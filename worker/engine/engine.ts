@@ -227,8 +227,19 @@ class EngineSession implements SqlSession {
     if (stmts.length > 1) return this.#reply([], [], syntaxError('cannot insert multiple commands into a prepared statement'));
     if (stmts.length === 0) return this.#reply([{ columns: null, rows: [], tag: null }], []);
     const notices: PgError[] = [];
-    const out = this.#engine.atomically(() => this.#safely(stmts[0], sql, paramOids, params, notices));
-    return 'error' in out ? this.#reply([], notices, out.error) : this.#reply([out], notices);
+    // A failed statement must undo all it wrote (DDL writes in several steps), so the error
+    // leaves transactionSync as an exception.
+    const rollback = new Error('rollback');
+    let out: Outcome | undefined;
+    try {
+      this.#engine.atomically(() => {
+        out = this.#safely(stmts[0], sql, paramOids, params, notices);
+        if ('error' in out) throw rollback;
+      });
+    } catch (err) {
+      if (err !== rollback) out = { error: mapSqliteError(err, this.#engine.catalog) };
+    }
+    return 'error' in out! ? this.#reply([], notices, out.error) : this.#reply([out!], notices);
   }
 
   async query(sql: string): Promise<ExecuteReply> {

@@ -153,6 +153,16 @@ describe('engine cases', () => {
       { sql: 'SET search_path TO public', tag: 'SET' },
       { sql: 'CREATE TABLE x (id serial PRIMARY KEY, v text)', code: '0A000', message: 'serial columns (sequences) is not supported' },
       { sql: 'CREATE TABLE y (id bigint CHECK (id > 0))', code: '0A000' },
+      { sql: 'CREATE TABLE z (a int8, b text)' },
+      { sql: "INSERT INTO z VALUES (1800000000000000001, 'x'), (1800000000000000001, 'y'), (NULL, 'z'), (NULL, 'z')", tag: 'INSERT 0 4' },
+      { sql: 'ALTER TABLE z ADD PRIMARY KEY (a)', code: '23505', message: 'could not create unique index "z_pkey"', detail: 'Key (a)=(1800000000000000001) is duplicated.' },
+      { sql: "DELETE FROM z WHERE b = 'y'", tag: 'DELETE 1' },
+      // Extended protocol: the failed DDL (index built, then NULLs found) leaves nothing behind.
+      { sql: 'ALTER TABLE z ADD CONSTRAINT z_pk PRIMARY KEY (a)', params: [], code: '23502', message: 'column "a" of relation "z" contains null values' },
+      { sql: 'DELETE FROM z WHERE a IS NULL', tag: 'DELETE 2' },
+      { sql: 'ALTER TABLE z ADD CONSTRAINT z_pk PRIMARY KEY (a)', params: [], tag: 'ALTER TABLE' },
+      { sql: 'CREATE UNIQUE INDEX z_b ON z (b)', tag: 'CREATE INDEX' },
+      { sql: "INSERT INTO z VALUES (1800000000000000001, 'q')", code: '23505', message: 'duplicate key value violates unique constraint "z_pk"' },
     ]));
 
   it('queries: filters, order, grouping, joins, subqueries, set operations', () =>

@@ -11,6 +11,8 @@ export interface ColumnDef {
   name: string;
   attnum: number;
   typeOid: number;
+  /** varchar(n): n; -1 when none. */
+  typmod: number;
   notNull: boolean;
   /** SQLite expression for DEFAULT, already translated; null when none. */
   defaultSql: string | null;
@@ -57,7 +59,7 @@ const BOOTSTRAP = [
   `CREATE TABLE IF NOT EXISTS pg_meta_schemas (name TEXT PRIMARY KEY)`,
   `CREATE TABLE IF NOT EXISTS pg_meta_tables (oid INTEGER PRIMARY KEY, schema TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (schema, name))`,
   `CREATE TABLE IF NOT EXISTS pg_meta_columns (table_oid INTEGER NOT NULL, attnum INTEGER NOT NULL, name TEXT NOT NULL,
-     type_oid INTEGER NOT NULL, not_null INTEGER NOT NULL, default_sql TEXT, PRIMARY KEY (table_oid, attnum))`,
+     type_oid INTEGER NOT NULL, not_null INTEGER NOT NULL, default_sql TEXT, typmod INTEGER NOT NULL DEFAULT -1, PRIMARY KEY (table_oid, attnum))`,
   `CREATE TABLE IF NOT EXISTS pg_meta_constraints (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
      kind TEXT NOT NULL, columns TEXT NOT NULL, PRIMARY KEY (schema, name))`,
   `CREATE TABLE IF NOT EXISTS pg_meta_indexes (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
@@ -77,6 +79,9 @@ export class Catalog {
     this.#sql = sql;
     for (const stmt of BOOTSTRAP) sql.exec(stmt);
     // Catalogs made before index columns were recorded (local dev state) gain the column.
+    if (!sql.exec('SELECT * FROM pg_meta_columns LIMIT 0').columnNames.includes('typmod')) {
+      sql.exec('ALTER TABLE pg_meta_columns ADD COLUMN typmod INTEGER NOT NULL DEFAULT -1');
+    }
     if (!sql.exec('SELECT * FROM pg_meta_indexes LIMIT 0').columnNames.includes('columns')) {
       sql.exec(`ALTER TABLE pg_meta_indexes ADD COLUMN columns TEXT NOT NULL DEFAULT '[]'`);
     }
@@ -91,10 +96,10 @@ export class Catalog {
     for (const r of this.#sql.exec<{ oid: number; schema: string; name: string }>('SELECT oid, schema, name FROM pg_meta_tables')) {
       tables.set(r.oid, { oid: r.oid, schema: r.schema, name: r.name, columns: [], constraints: [] });
     }
-    for (const r of this.#sql.exec<{ table_oid: number; attnum: number; name: string; type_oid: number; not_null: number; default_sql: string | null }>(
+    for (const r of this.#sql.exec<{ table_oid: number; attnum: number; name: string; type_oid: number; typmod: number; not_null: number; default_sql: string | null }>(
       'SELECT * FROM pg_meta_columns ORDER BY table_oid, attnum',
     )) {
-      tables.get(r.table_oid)?.columns.push({ name: r.name, attnum: r.attnum, typeOid: r.type_oid, notNull: !!r.not_null, defaultSql: r.default_sql });
+      tables.get(r.table_oid)?.columns.push({ name: r.name, attnum: r.attnum, typeOid: r.type_oid, typmod: r.typmod, notNull: !!r.not_null, defaultSql: r.default_sql });
     }
     for (const r of this.#sql.exec<{ name: string; table_oid: number; kind: string; columns: string }>('SELECT * FROM pg_meta_constraints')) {
       tables.get(r.table_oid)?.constraints.push({ name: r.name, kind: r.kind as 'p' | 'u', columns: JSON.parse(r.columns) });
@@ -160,7 +165,16 @@ export class Catalog {
     const next = this.#sql.exec<{ oid: number }>('SELECT coalesce(max(oid) + 1, ?) AS oid FROM pg_meta_tables', FIRST_OID).one().oid;
     this.#sql.exec('INSERT INTO pg_meta_tables VALUES (?, ?, ?)', next, schema, name);
     columns.forEach((c, i) =>
-      this.#sql.exec('INSERT INTO pg_meta_columns VALUES (?, ?, ?, ?, ?, ?)', next, i + 1, c.name, c.typeOid, c.notNull ? 1 : 0, c.defaultSql),
+      this.#sql.exec(
+        'INSERT INTO pg_meta_columns (table_oid, attnum, name, type_oid, not_null, default_sql, typmod) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        next,
+        i + 1,
+        c.name,
+        c.typeOid,
+        c.notNull ? 1 : 0,
+        c.defaultSql,
+        c.typmod,
+      ),
     );
     this.reload();
     return this.table(schema, name)!;

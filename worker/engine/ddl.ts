@@ -19,7 +19,7 @@ import {
 import { fail, unsupported, type TranslateContext } from './translate/context.ts';
 import { translateExpr } from './translate/expr.ts';
 import { translateSelect } from './translate/select.ts';
-import { serialTypes, typeOidOf } from './translate/types.ts';
+import { serialTypes, typeModOf, typeOidOf } from './translate/types.ts';
 import { formatText, fromStorage, needsIntegerCast, sqliteTypeAffinity } from './values/index.ts';
 
 export interface DdlOutcome {
@@ -75,7 +75,7 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
     if (stmt.if_not_exists) return { tag: 'CREATE TABLE', notices: [notice(`relation "${name}" already exists, skipping`)] };
     fail(duplicateTable(name));
   }
-  const columns: { name: string; typeOid: number; notNull: boolean; defaultSql: string | null }[] = [];
+  const columns: { name: string; typeOid: number; typmod: number; notNull: boolean; defaultSql: string | null }[] = [];
   const keys: { kind: 'p' | 'u'; name?: string; columns: string[] }[] = [];
   for (const elt of stmt.tableElts ?? []) {
     if (elt.ColumnDef) {
@@ -84,6 +84,7 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
       const tn = d.typeName.names.map((n: any) => n.String.sval);
       if (serialTypes[tn[tn.length - 1]] !== undefined) unsupported('serial columns (sequences)');
       const typeOid = typeOidOf(d.typeName);
+      const typmod = typeModOf(d.typeName, typeOid);
       let notNull = false;
       let defaultSql: string | null = null;
       for (const c of d.constraints ?? []) {
@@ -110,7 +111,7 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
             unsupported(`column constraint ${con.contype.replace('CONSTR_', '')}`);
         }
       }
-      columns.push({ name: d.colname, typeOid, notNull, defaultSql });
+      columns.push({ name: d.colname, typeOid, typmod, notNull, defaultSql });
     } else if (elt.Constraint) {
       const con = elt.Constraint;
       if (con.contype !== 'CONSTR_PRIMARY' && con.contype !== 'CONSTR_UNIQUE') unsupported(`table constraint ${con.contype.replace('CONSTR_', '')}`);

@@ -1,8 +1,10 @@
 /** @module INSERT / UPDATE / DELETE → SQLite, with RETURNING and ON CONFLICT. */
 import { OID } from '../../../tunnel/oids.ts';
-import { quoteIdent, sqliteName, type TableDef } from '../catalog.ts';
+import { quoteIdent, sqliteName, type ColumnDef, type TableDef } from '../catalog.ts';
+import { typeName } from '../values/index.ts';
+import { checkedInteger, checkedVarchar } from './runtime-errors.ts';
 import { duplicateColumn, undefinedColumn, undefinedTable } from '../errors.ts';
-import { fail, unsupported, type ScopeEntry, type TranslateContext } from './context.ts';
+import { fail, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { translateExpr, type ExprEnv } from './expr.ts';
 import { translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
 import type { InsertSource } from '../unique-violation.ts';
@@ -76,9 +78,7 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
         .map((c, i) => {
           const item = items[i];
           if (item === undefined || item.SetToDefault) return c.defaultSql ?? 'NULL';
-          const v = translateExpr(item, e, c.typeOid);
-          assignable(v.type, c.typeOid, c.name);
-          return v.sql;
+          return assign(translateExpr(item, e, c.typeOid), c);
         })
         .join(', ')})`;
     });
@@ -90,7 +90,11 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   } else {
     const sub: TranslatedSelect = translateSelect(select, ctx);
     if (sub.columns.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
-    sub.columns.forEach((c, i) => assignable(c.type, cols[i].typeOid, cols[i].name));
+    sub.columns.forEach((c, i) => {
+      assignable(c.type, cols[i].typeOid, cols[i].name);
+      // Range and length checks need the value in SQL; INSERT … SELECT has no place for them yet.
+      if (needsAssignmentCheck(c.type, cols[i])) unsupported(`INSERT … SELECT into ${typeName(cols[i].typeOid)}${cols[i].typmod > 0 ? `(${cols[i].typmod})` : ''} from ${typeName(c.type)}`);
+    });
     // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     source = `SELECT * FROM (${sub.sql}) WHERE true`;
     cols.length = sub.columns.length;
@@ -101,13 +105,29 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null, ...(insertSource && { insertSource }) };
 }
 
+/** Integers narrowed into a smaller column, and text into varchar(n), are checked at run time. */
+function needsAssignmentCheck(from: number, col: ColumnDef): boolean {
+  const width = (t: number) => (t === OID.int2 ? 2 : t === OID.int4 ? 4 : t === OID.int8 ? 8 : 0);
+  if (width(from) && width(col.typeOid) && width(from) > width(col.typeOid)) return true;
+  return col.typmod > 0;
+}
+
+/** A value assigned to a column, with PostgreSQL's assignment checks (22003, 22001). */
+function assign(v: Typed, col: ColumnDef): string {
+  assignable(v.type, col.typeOid, col.name);
+  if (!needsAssignmentCheck(v.type, col)) return v.sql;
+  if (col.typmod > 0) return checkedVarchar(v.sql, col.typmod);
+  return checkedInteger(v.sql, col.typeOid);
+}
+
 /** Assignment compatibility (PostgreSQL's assignment casts, the subset we store exactly). */
 function assignable(from: number, to: number, column: string): void {
   if (from === to || from === OID.unknownLiteral || from === 0) return;
   const ints: number[] = [OID.int2, OID.int4, OID.int8];
   const floats: number[] = [OID.float4, OID.float8];
   const texts: number[] = [OID.text, OID.varchar, OID.bpchar, OID.name];
-  if (ints.includes(from) && (ints.includes(to) || floats.includes(to))) return;
+  // Integers into numeric: SQLite's TEXT affinity stores an INTEGER as its decimal text, numeric's canonical form.
+  if (ints.includes(from) && (ints.includes(to) || floats.includes(to) || to === OID.numeric)) return;
   if (floats.includes(from) && floats.includes(to)) return;
   if (texts.includes(from) && texts.includes(to)) return;
   if ((from === OID.json && to === OID.jsonb) || (from === OID.jsonb && to === OID.json)) unsupported('json/jsonb assignment conversion');
@@ -150,7 +170,7 @@ function onConflict(clause: any, table: TableDef, scope: ScopeEntry, ctx: Transl
     if (rt.indirection) unsupported('SET of a subfield');
     const col = table.columns.find((c) => c.name === rt.name);
     if (!col) fail(undefinedColumn(rt.name, table.name));
-    return `${quoteIdent(col.name)} = ${translateExpr(rt.val, e, col.typeOid).sql}`;
+    return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
   });
   const where = clause.whereClause ? ` WHERE ${translateExpr(clause.whereClause, e, OID.bool).sql}` : '';
   return ` ON CONFLICT ${target} DO UPDATE SET ${sets.join(', ')}${where}`;
@@ -167,9 +187,7 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
     const col = table.columns.find((c) => c.name === rt.name);
     if (!col) fail(undefinedColumn(rt.name, table.name));
     if (rt.val.SetToDefault) return `${quoteIdent(col.name)} = ${col.defaultSql ?? 'NULL'}`;
-    const v = translateExpr(rt.val, e, col.typeOid);
-    assignable(v.type, col.typeOid, col.name);
-    return `${quoteIdent(col.name)} = ${v.sql}`;
+    return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
   });
   let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;
   if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, e, OID.bool).sql}`;

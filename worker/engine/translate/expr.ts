@@ -6,11 +6,11 @@
 import { OID } from '../../../tunnel/oids.ts';
 import type { SqlValue } from '../../../tunnel/types.ts';
 import { undefinedColumn, ambiguousColumn, undefinedFunction } from '../errors.ts';
-import { isPgError, parseText, toStorage, typeName } from '../values/index.ts';
+import { castValue, isPgError, parseText, toStorage, typeName } from '../values/index.ts';
 import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
-import { checkedInteger, raiseSql } from './runtime-errors.ts';
+import { checkedFloat, checkedInteger, raiseSql } from './runtime-errors.ts';
 import { sumCountSql } from './avg.ts';
-import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeOidOf } from './types.ts';
+import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeModOf, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
 export type SubqueryTranslator = (stmt: any, ctx: TranslateContext, outer: ScopeEntry[]) => { sql: string; columns: Typed[] };
@@ -32,7 +32,8 @@ export function literal(oid: number, value: SqlValue): string {
   const v = b.bind;
   if (v === null) return 'NULL';
   if (b.castInteger) return String(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : fail({ sqlstate: '0A000', message: 'infinite float constants are not supported' });
+  // SQLite reads a literal beyond the double range as an infinity.
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : v > 0 ? '9e999' : '-9e999';
   // char(1) keeps a literal from ever looking like a parameter mark (context.ts).
   if (typeof v === 'string') return `'${v.replaceAll("'", "''").replaceAll('\u0001', "' || char(1) || '")}'`;
   return `X'${[...v].map((x) => x.toString(16).padStart(2, '0')).join('')}'`;
@@ -157,12 +158,24 @@ function columnRef(n: any, env: ExprEnv): Typed {
 
 function typeCast(n: any, env: ExprEnv): Typed {
   const target = typeOidOf(n.typeName);
+  const typmod = n.typeName.typmods?.length || target === OID.bpchar ? typeModOf(n.typeName, target) : -1;
+  const v = typeCastUnmodified(n, env, target);
+  // An explicit cast to varchar(n) truncates, where an assignment would fail.
+  return typmod > 0 ? { sql: `substr(${v.sql}, 1, ${typmod})`, type: target } : v;
+}
+
+function typeCastUnmodified(n: any, env: ExprEnv, target: number): Typed {
   const arg = n.arg;
   // A literal or an untyped parameter simply takes the target type.
   if (isUntyped(arg, env)) return { ...translateExpr(arg, env, target), type: target };
   if (nodeType(arg) === 'A_Const') {
-    const c = translateExpr(arg, env, target);
-    return { sql: c.sql, type: target };
+    // A typed constant (1, 3.7, true) is cast now, with PostgreSQL's cast rules (3.7::int4 = 4).
+    const natural = translateExpr(arg, env);
+    const c = arg.A_Const;
+    const value: SqlValue = 'ival' in c ? BigInt(c.ival.ival ?? 0) : 'fval' in c ? (natural.type === OID.numeric ? c.fval.fval : BigInt(c.fval.fval)) : !!c.boolval?.boolval;
+    const cast = castValue(natural.type, target, value);
+    if (isPgError(cast)) fail(cast);
+    return { sql: literal(target, cast), type: target };
   }
   const inner = translateExpr(arg, env);
   return convert(inner, target);
@@ -234,6 +247,8 @@ function aExpr(n: any, env: ExprEnv): Typed {
         unsupported(`prefix operator ${op}`);
       }
       if (op === '||') return concat(n, env);
+      // Unknown operators fail before their operands are typed (`j -> 'a'` must not parse 'a' as json).
+      if (!comparison.has(op) && !['+', '-', '*', '/', '%'].includes(op)) unsupported(`operator ${op}`);
       if (comparison.has(op) && nodeType(n.lexpr) === 'RowExpr' && nodeType(n.rexpr) === 'RowExpr') return rowComparison(op, n.lexpr.RowExpr.args, n.rexpr.RowExpr.args, env);
       const [l, r] = operands(n.lexpr, n.rexpr, env);
       if (comparison.has(op)) {
@@ -313,6 +328,7 @@ function arithmetic(op: string, l: Typed, r: Typed): Typed {
   // SQLite yields NULL for x/0 where PostgreSQL raises 22012 (NULL divisors stay NULL).
   if (op === '/' || op === '%') sql = `(CASE WHEN ${r.sql} = 0 THEN ${raiseSql('division_by_zero')} ELSE ${sql} END)`;
   if (isIntegerType(t)) sql = checkedInteger(sql, t);
+  else sql = checkedFloat(sql, [l.sql, r.sql]);
   return { sql, type: t };
 }
 

@@ -12,6 +12,7 @@ const errors = {
   int2_range: { sqlstate: '22003', message: 'smallint out of range' },
   int4_range: { sqlstate: '22003', message: 'integer out of range' },
   int8_range: { sqlstate: '22003', message: 'bigint out of range' },
+  float_overflow: { sqlstate: '22003', message: 'value out of range: overflow' },
   negative_substring_length: { sqlstate: '22011', message: 'negative substring length not allowed' },
 } as const satisfies Record<string, PgError>;
 
@@ -24,6 +25,8 @@ export function raiseSql(key: RuntimeErrorKey): string {
 
 /** The PostgreSQL error behind a SQLite error message, if it came from `raiseSql`. */
 export function runtimeError(sqliteMessage: string): PgError | undefined {
+  const long = /bad JSON path: 'pg:varchar_too_long\.(\d+)'/.exec(sqliteMessage);
+  if (long) return { severity: 'ERROR', sqlstate: '22001', message: `value too long for type character varying(${long[1]})` };
   const m = /bad JSON path: 'pg:(\w+)'/.exec(sqliteMessage);
   if (!m || !(m[1] in errors)) return undefined;
   return { severity: 'ERROR', ...errors[m[1] as RuntimeErrorKey] };
@@ -37,4 +40,18 @@ export function checkedInteger(sql: string, type: number): string {
   if (type === OID.int8) return `(CASE WHEN typeof(${sql}) = 'real' THEN ${raiseSql('int8_range')} ELSE ${sql} END)`;
   const [lo, hi, key] = type === OID.int2 ? [-32768, 32767, 'int2_range' as const] : [-2147483648, 2147483647, 'int4_range' as const];
   return `(CASE WHEN ${sql} NOT BETWEEN ${lo} AND ${hi} THEN ${raiseSql(key)} ELSE ${sql} END)`;
+}
+
+/**
+ * Assignment to varchar(n): longer values fail with 22001, unless the excess is spaces, which
+ * PostgreSQL silently drops.
+ */
+export function checkedVarchar(sql: string, n: number): string {
+  return `(CASE WHEN length(${sql}) <= ${n} THEN ${sql} WHEN rtrim(substr(${sql}, ${n + 1}), ' ') = '' THEN substr(${sql}, 1, ${n}) ELSE json_extract('[]', 'pg:varchar_too_long.${n}') END)`;
+}
+
+/** A float result that became infinite from finite operands: PostgreSQL raises 22003. */
+export function checkedFloat(sql: string, operands: string[]): string {
+  const finite = operands.map((o) => `abs(${o}) <> 9e999`).join(' AND ');
+  return `(CASE WHEN abs(${sql}) = 9e999 AND ${finite} THEN ${raiseSql('float_overflow')} ELSE ${sql} END)`;
 }

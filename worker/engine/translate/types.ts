@@ -97,3 +97,18 @@ export function commonType(types: number[], construct: string): number {
   }
   return result;
 }
+
+/**
+ * The type modifier of a TypeName: varchar(n) gives n (-1 when absent). Modifiers whose
+ * semantics the engine does not reproduce (numeric(p,s) rounding, char(n) padding, time
+ * precision) fail with 0A000 rather than being ignored.
+ */
+export function typeModOf(typeNameNode: any, oid: number): number {
+  const mods: any[] = typeNameNode.typmods ?? [];
+  if (oid === OID.bpchar) unsupported('type character(n) (blank-padded)');
+  if (mods.length === 0) return -1;
+  if (oid !== OID.varchar) unsupported(`type modifiers on ${typeName(oid)}`);
+  const n = Number(mods[0]?.A_Const?.ival?.ival ?? NaN);
+  if (mods.length !== 1 || !Number.isInteger(n) || n < 1) fail({ sqlstate: '22023', message: 'length for type varchar must be at least 1' });
+  return n;
+}

@@ -12,9 +12,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Endpoint, startOurStack, startReference } from './differential/endpoints.ts';
 
-// The endpoint under test: `startOurStack`; `startReference` here runs PostgreSQL against itself.
-const startCandidate: () => Promise<Endpoint> = startReference;
-void startOurStack;
+// The endpoint under test: our stack. Swap in `startReference` to prove the harness PostgreSQL vs PostgreSQL.
+const startCandidate: () => Promise<Endpoint> = startOurStack;
 
 const run = promisify(execFile);
 const project = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../rust-client');

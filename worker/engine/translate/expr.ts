@@ -23,6 +23,11 @@ export interface ExprEnv {
   aggregates?: boolean;
   /** This is a whole top-level output column: avg(int) may yield its sum/count pair. */
   outputColumn?: boolean;
+  /**
+   * In a grouped query's select list, HAVING and ORDER BY: the SQL of the grouping keys (and of
+   * columns functionally dependent on them). Other columns of this level fail with 42803.
+   */
+  grouping?: Set<string>;
 }
 
 /** SQL text of a constant in its storage form. */
@@ -52,6 +57,16 @@ function isUntyped(node: any, env: ExprEnv): boolean {
 }
 
 export function translateExpr(node: any, env: ExprEnv, expected?: number): Typed {
+  const k = nodeType(node);
+  // An expression that is itself a grouping key (GROUP BY a + b … SELECT a + b) is allowed whole.
+  if (env.grouping && k !== 'A_Const' && k !== 'ParamRef' && k !== 'ColumnRef') {
+    const whole = translateNode(node, { ...env, grouping: undefined }, expected);
+    if (env.grouping.has(whole.sql)) return whole;
+  }
+  return translateNode(node, env, expected);
+}
+
+function translateNode(node: any, env: ExprEnv, expected?: number): Typed {
   const k = nodeType(node);
   const n = node[k];
   switch (k) {
@@ -144,7 +159,11 @@ function columnRef(n: any, env: ExprEnv): Typed {
   const candidates = env.scope.filter((e) => (!qualifier || e.alias === qualifier) && e.columns.some((c) => c.name === col));
   // The nearest query level that has the name wins, as in PostgreSQL.
   const depth = Math.min(...candidates.map((e) => e.depth ?? 0));
-  const matches = candidates.filter((e) => (e.depth ?? 0) === depth).flatMap((e) => e.columns.filter((c) => c.name === col));
+  const nearest = candidates.filter((e) => (e.depth ?? 0) === depth);
+  const matches = nearest.flatMap((e) => e.columns.filter((c) => c.name === col));
+  if (matches.length === 1 && env.grouping && depth === 0 && !env.grouping.has(matches[0].sql)) {
+    fail({ sqlstate: '42803', message: `column "${nearest[0].alias}.${col}" must appear in the GROUP BY clause or be used in an aggregate function`, position: n.location + 1 });
+  }
   if (matches.length === 0) {
     if (qualifier && !env.scope.some((e) => e.alias === qualifier)) {
       fail({ sqlstate: '42P01', message: `missing FROM-clause entry for table "${qualifier}"`, position: n.location + 1 });
@@ -389,6 +408,19 @@ function caseExpr(n: any, env: ExprEnv, expected?: number): Typed {
 
 const aggregates = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every']);
 
+/** True when `node` calls an aggregate at this query level (subqueries are their own level). */
+export function containsAggregate(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(containsAggregate);
+  if (typeof node !== 'object' || node === null) return false;
+  const o = node as Record<string, any>;
+  if (o.SubLink) return false;
+  if (o.FuncCall && !o.FuncCall.over) {
+    const names = o.FuncCall.funcname;
+    if (aggregates.has(String(names[names.length - 1].String.sval).toLowerCase())) return true;
+  }
+  return Object.values(o).some(containsAggregate);
+}
+
 function funcCall(n: any, env: ExprEnv): Typed {
   const names: string[] = n.funcname.map((f: any) => f.String.sval);
   const name = names[names.length - 1].toLowerCase();
@@ -399,11 +431,11 @@ function funcCall(n: any, env: ExprEnv): Typed {
     if (!env.aggregates) fail({ sqlstate: '42803', message: 'aggregate functions are not allowed in WHERE' });
     if (n.agg_order || n.agg_filter) unsupported(`${name} with ORDER BY or FILTER`);
     const distinct = n.agg_distinct ? 'DISTINCT ' : '';
+    const inner = { ...env, aggregates: false, outputColumn: false, grouping: undefined };
     if (name === 'count') {
       if (n.agg_star) return { sql: 'count(*)', type: OID.int8 };
-      return { sql: `count(${distinct}${translateExpr(args[0], env).sql})`, type: OID.int8 };
+      return { sql: `count(${distinct}${translateExpr(args[0], inner).sql})`, type: OID.int8 };
     }
-    const inner = { ...env, aggregates: false, outputColumn: false };
     const a = translateExpr(args[0], inner);
     switch (name) {
       case 'min':

@@ -47,7 +47,9 @@ export function checkedInteger(sql: string, type: number): string {
  * PostgreSQL silently drops.
  */
 export function checkedVarchar(sql: string, n: number): string {
-  return `(CASE WHEN length(${sql}) <= ${n} THEN ${sql} WHEN rtrim(substr(${sql}, ${n + 1}), ' ') = '' THEN substr(${sql}, 1, ${n}) ELSE json_extract('[]', 'pg:varchar_too_long.${n}') END)`;
+  // NULL (length NULL) falls through to ELSE unchanged.
+  const tooLong = `(CASE WHEN rtrim(substr(${sql}, ${n + 1}), ' ') = '' THEN substr(${sql}, 1, ${n}) ELSE json_extract('[]', 'pg:varchar_too_long.${n}') END)`;
+  return `(CASE WHEN length(${sql}) > ${n} THEN ${tooLong} ELSE ${sql} END)`;
 }
 
 /** A float result that became infinite from finite operands: PostgreSQL raises 22003. */

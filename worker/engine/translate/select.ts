@@ -4,7 +4,7 @@ import { quoteIdent, sqliteName } from '../catalog.ts';
 import { undefinedTable } from '../errors.ts';
 import { needsIntegerCast, typeName } from '../values/index.ts';
 import { deeper, fail, unsupported, type ScopeColumn, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
-import { translateExpr, type ExprEnv } from './expr.ts';
+import { containsAggregate, translateExpr, type ExprEnv } from './expr.ts';
 import { virtualRelation } from './virtual-relations.ts';
 import { commonType } from './types.ts';
 
@@ -41,8 +41,25 @@ function subqueryTranslator(stmt: any, ctx: TranslateContext, outerScope: ScopeE
   return translateSelect(stmt.SelectStmt, ctx, outerScope, false);
 }
 
-function env(ctx: TranslateContext, scope: ScopeEntry[], aggregates = false): ExprEnv {
-  return { ctx, scope, subquery: subqueryTranslator, aggregates };
+function env(ctx: TranslateContext, scope: ScopeEntry[], aggregates = false, grouping?: Set<string>): ExprEnv {
+  return { ctx, scope, subquery: subqueryTranslator, aggregates, ...(grouping && { grouping }) };
+}
+
+/**
+ * What a grouped query may use outside aggregates: the grouping keys, plus every column of a
+ * table whose primary key is grouped (PostgreSQL's functional dependency rule).
+ */
+function groupingKeys(keys: string[], scope: ScopeEntry[], ctx: TranslateContext): Set<string> {
+  const allowed = new Set(keys);
+  for (const entry of scope) {
+    const tableOid = entry.columns[0]?.source?.tableOid;
+    const table = tableOid === undefined ? undefined : ctx.catalog.tableByOid(tableOid);
+    const pk = table?.constraints.find((c) => c.kind === 'p');
+    if (!pk) continue;
+    const sqlOf = (name: string) => entry.columns.find((c) => c.source?.attnum === table!.columns.find((x) => x.name === name)?.attnum)?.sql;
+    if (pk.columns.every((c) => allowed.has(sqlOf(c) ?? '\u0000'))) for (const c of entry.columns) allowed.add(c.sql);
+  }
+  return allowed;
 }
 
 function translateWith(withClause: any, ctx: TranslateContext): string {
@@ -191,14 +208,31 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
   let sql = `SELECT ${distinct}${list || 'NULL'}`;
   if (from.length) sql += ` FROM ${from.join(', ')}`;
   if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, env(ctx, visible), OID.bool).sql}`;
-  if (stmt.groupClause) sql += ` GROUP BY ${stmt.groupClause.map((g: any) => groupOrSortExpr(g, ctx, visible, targets)).join(', ')}`;
-  if (stmt.havingClause) sql += ` HAVING ${translateExpr(stmt.havingClause, env(ctx, visible, true), OID.bool).sql}`;
-  sql += orderAndLimit(stmt, ctx, visible, targets);
+  const keys: string[] = (stmt.groupClause ?? []).map((g: any) => groupOrSortExpr(g, ctx, visible, targets));
+  if (keys.length) sql += ` GROUP BY ${keys.join(', ')}`;
+  // A grouped query: outside aggregates, only grouping keys (42803). The select list was
+  // translated before the keys were known (GROUP BY 1 refers to it), so it is checked again.
+  const grouped = keys.length > 0 || containsAggregate(stmt.targetList) || containsAggregate(stmt.havingClause) || containsAggregate(stmt.sortClause);
+  const grouping = grouped ? groupingKeys(keys, scope, ctx) : undefined;
+  if (grouping) checkGrouped(stmt.targetList ?? [], targets, visible, ctx, grouping);
+  if (stmt.havingClause) sql += ` HAVING ${translateExpr(stmt.havingClause, env(ctx, visible, true, grouping), OID.bool).sql}`;
+  sql += orderAndLimit(stmt, ctx, visible, targets, false, grouping);
   return { sql, columns: targets };
 }
 
+function checkGrouped(targetList: any[], targets: OutputColumn[], visible: ScopeEntry[], ctx: TranslateContext, grouping: Set<string>): void {
+  for (const t of targetList) {
+    const val = t.ResTarget.val;
+    if (val.ColumnRef?.fields.some((f: any) => 'A_Star' in f)) continue; // checked below through `targets`
+    translateExpr(val, { ...env(ctx, visible, true, grouping), outputColumn: true }, val.ParamRef ? OID.text : undefined);
+  }
+  for (const c of targets) {
+    if (c.source && !grouping.has(c.sql)) fail({ sqlstate: '42803', message: `column "${c.sql.replaceAll('"', '')}" must appear in the GROUP BY clause or be used in an aggregate function` });
+  }
+}
+
 /** GROUP BY / ORDER BY item: an output position, an output name, or an expression. */
-function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[]): string {
+function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], grouping?: Set<string>): string {
   if (node.A_Const && 'ival' in node.A_Const) {
     const pos = Number(node.A_Const.ival.ival ?? 0);
     if (pos < 1 || pos > targets.length) fail({ sqlstate: '42P10', message: `ORDER BY position ${pos} is not in select list` });
@@ -210,7 +244,7 @@ function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
     const out = targets.filter((t) => t.name === name);
     if (!inScope && out.length === 1) return plainSql(out[0]);
   }
-  return translateExpr(node, env(ctx, scope, true)).sql;
+  return translateExpr(node, env(ctx, scope, true, grouping)).sql;
 }
 
 /** An output column's SQL where a real value is needed (GROUP BY, ORDER BY). */
@@ -220,13 +254,13 @@ function plainSql(t: OutputColumn): string {
   return t.plain;
 }
 
-function orderAndLimit(stmt: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], byName = false): string {
+function orderAndLimit(stmt: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], byName = false, grouping?: Set<string>): string {
   let sql = '';
   if (stmt.sortClause) {
     const items = stmt.sortClause.map((s: any) => {
       const sb = s.SortBy;
       if (sb.useOp) unsupported('ORDER BY … USING');
-      const expr = byName ? sortByOutput(sb.node, targets) : groupOrSortExpr(sb.node, ctx, scope, targets);
+      const expr = byName ? sortByOutput(sb.node, targets) : groupOrSortExpr(sb.node, ctx, scope, targets, grouping);
       const desc = sb.sortby_dir === 'SORTBY_DESC';
       // PostgreSQL: NULLs sort as larger than any value (last ascending, first descending).
       const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';

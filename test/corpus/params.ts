@@ -28,11 +28,10 @@ export const params: Group = {
     q('parameter in LIMIT', 'SELECT id FROM p ORDER BY id LIMIT $1', { params: ['2'] }),
     q('parameter in OFFSET', 'SELECT id FROM p ORDER BY id LIMIT $1 OFFSET $2', { params: ['2', '1'] }),
     q('bytea cast parameter', 'SELECT $1::bytea', { params: ['\\x0001'] }),
-    q('jsonb parameter', "SELECT $1::jsonb -> 'a'", { params: ['{"a": [1, 2]}'] }),
+    q('jsonb parameter', "SELECT $1::jsonb -> 'a'", { params: ['{"a": [1, 2]}'], skip: SKIP.jsonOps }),
     q('BIGINT alias', 'SELECT $1::BIGINT AS query_ts', { params: ['1800000000000000001'] }),
-    q('row-value comparison', 'SELECT id FROM p WHERE (id, name) > ($1, $2) ORDER BY id', { params: ['-1', 'a'], skip: SKIP.rowValues }),
+    q('row-value comparison', 'SELECT id FROM p WHERE (id, name) > ($1, $2) ORDER BY id', { params: ['-1', 'a'] }),
     q('update count', 'UPDATE p SET name = $2 WHERE id = $1', { params: ['-1', 'minus one'] }),
-    q('conditional update count', 'UPDATE p SET n = $1 WHERE id = 1800000000000000001 AND n < $1', { params: ['2'], skip: SKIP.numericOps }),
     q('upsert excluded', 'INSERT INTO p (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name RETURNING name', { params: ['-1', 'upserted'] }),
     q('delete', 'DELETE FROM p WHERE id = $1', { params: ['9223372036854775807'] }),
     q('bad int8 text', 'SELECT id FROM p WHERE id = $1', { params: ['abc'], error: '22P02' }),
@@ -40,5 +39,7 @@ export const params: Group = {
     q('bad bool text', 'SELECT count(*) FROM p WHERE flag = $1', { params: ['perhaps'], error: '22P02' }),
     q('ANY(array parameter)', 'SELECT id FROM p WHERE id = ANY($1) ORDER BY id', { params: ['{-1,1800000000000000001}'], skip: SKIP.arrays }),
     q('final state', 'SELECT id, name, n FROM p ORDER BY id'),
+    // After the final state: when skipped, it must not change what later statements see.
+    q('conditional update count', 'UPDATE p SET n = $1 WHERE id = 1800000000000000001 AND n < $1', { params: ['2'], skip: SKIP.numericOps }),
   ],
 };

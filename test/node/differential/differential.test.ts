@@ -10,9 +10,8 @@ import { corpus, type Case, type Group } from '../../corpus/index.ts';
 import { type Endpoint, startReference, startOurStack } from './endpoints.ts';
 import { checkReference, difference, rawTypes, runCase, summarise } from './outcome.ts';
 
-// The endpoint under test: `startOurStack`; `startReference` here runs PostgreSQL against itself.
-const startCandidate: () => Promise<Endpoint> = startReference;
-void startOurStack;
+// The endpoint under test: our stack. Swap in `startReference` to prove the harness PostgreSQL vs PostgreSQL.
+const startCandidate: () => Promise<Endpoint> = startOurStack;
 
 interface Mismatch {
   group: string;
@@ -83,6 +82,7 @@ function table(rows: Mismatch[]): string {
 }
 
 function report(): string {
+  if (reference === undefined || candidate === undefined) return 'differential: an endpoint did not start; nothing compared';
   const size = corpus.reduce((n, g) => n + g.cases.length, 0);
   const skipped = [...stats.skips.values()].reduce((n, k) => n + k, 0);
   const lines = [

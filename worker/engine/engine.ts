@@ -314,7 +314,7 @@ class EngineSession implements SqlSession {
         return { columns: null, rows: [], tag: 'ROLLBACK' };
       default:
         // Explicit transactions need the deferred write set (issue: transactions); refuse rather than fake.
-        throw new Fail(featureNotSupported('explicit transactions (BEGIN/START TRANSACTION/SAVEPOINT)'));
+        throw new Fail({ severity: 'ERROR', sqlstate: '0A000', message: 'explicit transactions are not supported yet' });
     }
   }
 

@@ -294,7 +294,11 @@ describe('engine cases', () => {
       { sql: 'CREATE TABLE m (id int4 PRIMARY KEY)' },
       { sql: 'INSERT INTO m VALUES (1); INSERT INTO m VALUES (1)', code: '23505' },
       { sql: 'SELECT count(*) FROM m', rows: [[0n]] },
-      { sql: 'BEGIN', code: '0A000' },
+      { sql: 'INSERT INTO m VALUES (5)', tag: 'INSERT 0 1' },
+      // Autocommit: the statement is its own transaction, so its row lock excludes nothing.
+      { sql: 'SELECT id FROM m WHERE id = 5 FOR SHARE', rows: [[5n]] },
+      { sql: 'SELECT id FROM m FOR UPDATE NOWAIT', rows: [[5n]] },
+      { sql: 'BEGIN', code: '0A000', message: 'explicit transactions are not supported yet' },
       { sql: 'START TRANSACTION', code: '0A000' },
       { sql: 'ROLLBACK', tag: 'ROLLBACK' },
       { sql: 'COMMIT', tag: 'COMMIT' },

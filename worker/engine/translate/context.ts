@@ -66,6 +66,8 @@ export class TranslateContext {
   readonly searchPath: string[];
   /** One entry per $n (index n-1): 0 while unknown. */
   readonly paramOids: number[];
+  /** The statement asked for row locks (FOR UPDATE/SHARE); see translateSelect. */
+  locksRows = false;
   /** CTE names visible to the statement, with their scopes. */
   readonly ctes = new Map<string, { sql: string; columns: ScopeColumn[] }>();
 

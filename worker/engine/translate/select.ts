@@ -22,7 +22,10 @@ export interface TranslatedSelect {
  * columns are read as TEXT so no value passes through a JS number (DESIGN §4).
  */
 export function translateSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[] = [], top = false): TranslatedSelect {
-  if (stmt.lockingClause) unsupported('SELECT … FOR UPDATE/SHARE (row locks belong to explicit transactions)');
+  // FOR UPDATE/SHARE: every statement runs alone inside one transactionSync on a single-threaded
+  // object, so a row lock held to the end of the statement's own transaction excludes nothing.
+  // Explicit transactions (not supported yet: BEGIN fails with 0A000) must take real locks.
+  if (stmt.lockingClause) ctx.locksRows = true;
   if (stmt.intoClause) unsupported('SELECT INTO');
   const withSql = stmt.withClause ? translateWith(stmt.withClause, ctx) : '';
   let result: TranslatedSelect;

@@ -58,7 +58,7 @@ export class ScramExchange {
     const authMessage = `${this.#clientFirstBare},${this.#serverFirst},${withoutProof}`;
     const signature = hmac(this.#keys.storedKey, authMessage);
     if (proof.length !== signature.length) return null;
-    const clientKey = Buffer.from(proof.map((b, i) => b ^ signature[i]));
+    const clientKey = Buffer.from(proof.map((b: number, i: number) => b ^ signature[i]));
     const stored = createHash('sha256').update(clientKey).digest();
     if (!timingSafeEqual(stored, this.#keys.storedKey)) return null;
     return `v=${hmac(this.#keys.serverKey, authMessage).toString('base64')}`;

@@ -253,6 +253,8 @@ export class QueryProtocol {
   #execute(name: string, maxRows: number): void {
     const portal = this.#portals.get(name);
     if (!portal) return this.#fail({ sqlstate: '34000', message: `portal "${name}" does not exist` });
+    // This Execute will bring the columns a pending Describe P waits for: no prepare at Sync.
+    this.#undescribed = this.#undescribed.filter((p) => p !== portal);
     const show = portal.statement.show;
     portal.reply ??= show ? this.#showReply(show) : this.#track(this.#session.execute(portal.statement.sql, portal.paramOids, portal.params));
     const reply = portal.reply;

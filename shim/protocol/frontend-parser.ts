@@ -94,44 +94,58 @@ function parseMessage(code: number, r: Reader): FrontendMessage {
 }
 
 export class FrontendParser {
-  #pending: Buffer = Buffer.alloc(0);
+  /**
+   * Unparsed bytes. Chunks are kept as a list and joined only once a whole frame is here, so a
+   * large message arriving in many chunks costs linear, not quadratic, copying.
+   */
+  #chunks: Buffer[] = [];
+  #size = 0;
   /** True until the StartupMessage: packets then carry no type byte. */
   startup = true;
 
   /**
-   * Emits every whole message in `chunk` (plus what was kept from before). A protocol violation
-   * comes back as an 08P01 error value; the caller then closes the connection.
+   * Emits every whole message buffered so far. A protocol violation comes back as an 08P01
+   * error value (and the buffer is dropped); the caller then closes the connection.
    */
   feed(chunk: Buffer, onMessage: (m: FrontendMessage | StartupPacket) => void): PgError | undefined {
-    const buf = this.#pending.length ? Buffer.concat([this.#pending, chunk]) : chunk;
-    let pos = 0;
+    this.#chunks.push(chunk);
+    this.#size += chunk.length;
     try {
       for (;;) {
         const header = this.startup ? 4 : 5;
-        if (buf.length - pos < header) break;
-        const len = buf.readInt32BE(pos + header - 4);
+        if (this.#size < header) break;
+        if (this.#chunks[0].length < header) this.#join();
+        const len = this.#chunks[0].readInt32BE(header - 4);
         if (len < 4 || len > (this.startup ? MAX_STARTUP : MAX_MESSAGE)) throw new ProtocolViolation(`invalid message length ${len}`);
         const total = header - 4 + len;
-        if (buf.length - pos < total) break;
-        // A copy, so the socket's chunk is not retained by long-lived parameter views.
-        const r = new Reader(Buffer.from(buf.subarray(pos + header, pos + total)));
-        const code = buf[pos];
-        pos += total;
+        if (this.#size < total) break;
+        if (this.#chunks[0].length < total) this.#join();
+        const buf = this.#chunks[0];
+        const code = buf[0];
+        // A copy, so long-lived parameter views do not pin the socket's chunk.
+        const r = new Reader(Buffer.from(buf.subarray(header, total)));
+        if (buf.length === total) this.#chunks.shift();
+        else this.#chunks[0] = buf.subarray(total);
+        this.#size -= total;
         const m = this.startup ? parseStartup(r) : parseMessage(code, r);
         r.end();
         onMessage(m);
       }
     } catch (err) {
-      this.#pending = Buffer.alloc(0);
+      this.#chunks = [];
+      this.#size = 0;
       if (err instanceof ProtocolViolation) return { severity: 'FATAL', sqlstate: '08P01', message: err.message };
       throw err;
     }
-    this.#pending = pos === buf.length ? Buffer.alloc(0) : Buffer.from(buf.subarray(pos));
     return undefined;
+  }
+
+  #join(): void {
+    this.#chunks = [Buffer.concat(this.#chunks, this.#size)];
   }
 
   /** Bytes held for a partial frame (tests check it drops them). */
   get pending(): number {
-    return this.#pending.length;
+    return this.#size;
   }
 }

@@ -85,6 +85,9 @@ function echoTypes(sql: string, clientOids: number[]): number[] {
 
 export class CannedSession implements SqlSession {
   readonly calls: string[] = [];
+  /** Calls not yet answered, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   txStatus: TxStatus = 'I';
   closed = false;
   #cancel: (() => void) | undefined;
@@ -110,12 +113,21 @@ export class CannedSession implements SqlSession {
 
   async execute(sql: string, paramOids: number[], params: SqlValue[]): Promise<ExecuteReply> {
     this.calls.push(`execute ${sql} ${JSON.stringify(params, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `bytes:${Buffer.from(v).toString('hex')}` : v))}`);
-    return this.#reply([sql], paramOids, params);
+    return this.#counted(this.#reply([sql], paramOids, params));
+  }
+
+  async #counted<T>(p: Promise<T>): Promise<T> {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    try {
+      return await p;
+    } finally {
+      this.inFlight--;
+    }
   }
 
   async query(sql: string): Promise<ExecuteReply> {
     this.calls.push(`query ${sql}`);
-    return this.#reply(sql.split(';').map((s) => s.trim()).filter((s, i, all) => s !== '' || all.length === 1), [], []);
+    return this.#counted(this.#reply(sql.split(';').map((s) => s.trim()).filter((s, i, all) => s !== '' || all.length === 1), [], []));
   }
 
   async #reply(statements: string[], paramOids: number[], params: SqlValue[]): Promise<ExecuteReply> {

@@ -1,7 +1,8 @@
 /**
  * tokio-postgres, Convex's own driver, against the reference PostgreSQL and the endpoint under
  * test: prepare with unspecified parameter types (the driver checks its Rust types against the
- * OIDs the server infers), binary parameters and results, int64 edges, empty bytea, NULL.
+ * OIDs the server infers), binary parameters and results, int64 edges, empty bytea, NULL,
+ * bool/float8/non-ASCII text, and three pipelined statements with a failing one in the middle.
  * The program (test/rust-client) prints JSON lines; both endpoints must print the same.
  */
 import { execFile } from 'node:child_process';
@@ -42,7 +43,7 @@ async function clientOutput(endpoint: Endpoint): Promise<string[]> {
 describe('tokio-postgres (Convex\'s driver)', () => {
   let expected: string[] = [];
 
-  it('against PostgreSQL 15: exact int8 edges, empty bytea, NULLs, inferred parameter types', async () => {
+  it('against PostgreSQL 15: exact int8 edges, empty bytea, NULLs, bool/float8/unicode, inferred parameter types, a pipelined error', async () => {
     expected = await clientOutput(reference!);
     expect(expected).toContain('{"prepare":"insert","params":["int8","int8","bytea","text"],"columns":[]}');
     expect(expected).toContain('{"id":1,"big":"1800000000000000001","data":"deadbeef","note":"ts"}');
@@ -52,6 +53,9 @@ describe('tokio-postgres (Convex\'s driver)', () => {
     expect(expected).toContain('{"big":"1800000000000000000","ids":[]}');
     expect(expected).toContain('{"empty_bytea":[2]}');
     expect(expected).toContain('{"duplicate":"23505"}');
+    expect(expected).toContain('{"want":true,"id":1,"flag":true,"score":"0.1","label":"émoji ☃"}');
+    expect(expected).toContain('{"want":false,"id":2,"flag":false,"score":"-1.5e300","label":""}');
+    expect(expected).toContain('{"pipelined":["1800000000000000001","42P01","max"]}');
     expect(expected.at(-1)).toBe('{"count":5}');
   }, 60_000);
 

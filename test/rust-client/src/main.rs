@@ -93,8 +93,62 @@ async fn run(client: &Client) -> Result<(), Box<dyn Error>> {
         Ok(n) => println!("{{\"duplicate\":\"accepted\",\"rows\":{n}}}"),
         Err(e) => println!("{{\"duplicate\":{}}}", json_str(e.code().map(|c| c.code()).unwrap_or("none"))),
     }
+    more_types(client).await?;
+    pipelined(client).await?;
     let count: i64 = client.query_one("SELECT count(*) FROM rust_client", &[]).await?.get(0);
     println!("{{\"count\":{count}}}");
+    Ok(())
+}
+
+/// bool, float8 and non-ASCII text, bound and read back in binary.
+async fn more_types(client: &Client) -> Result<(), Box<dyn Error>> {
+    client.execute("CREATE TABLE rust_flags (id int8 PRIMARY KEY, flag bool, score float8, label text)", &[]).await?;
+    let insert = client.prepare("INSERT INTO rust_flags VALUES ($1, $2, $3, $4) RETURNING id").await?;
+    println!("{}", describe("flags insert", &insert));
+    let rows: [(i64, Option<bool>, Option<f64>, Option<&str>); 3] =
+        [(1, Some(true), Some(0.1), Some("émoji ☃")), (2, Some(false), Some(-1.5e300), Some("")), (3, None, None, None)];
+    for (id, flag, score, label) in &rows {
+        let params: [&(dyn ToSql + Sync); 4] = [id, flag, score, label];
+        let back: i64 = client.query_one(&insert, &params).await?.get(0);
+        println!("{{\"flags insert\":{id},\"returned\":{back}}}");
+    }
+    let select = client.prepare("SELECT id, flag, score, label FROM rust_flags WHERE flag = $1 OR flag IS NULL ORDER BY id").await?;
+    println!("{}", describe("flags select", &select));
+    for want in [true, false] {
+        for row in client.query(&select, &[&want]).await? {
+            let id: i64 = row.get(0);
+            let flag: Option<bool> = row.get(1);
+            let score: Option<f64> = row.get(2);
+            let label: Option<String> = row.get(3);
+            // {:?} prints the shortest text that round-trips, so a changed bit changes the line.
+            println!(
+                "{{\"want\":{want},\"id\":{id},\"flag\":{},\"score\":{},\"label\":{}}}",
+                opt(flag, |v| v.to_string()),
+                opt(score, |v| json_str(&format!("{v:?}"))),
+                opt(label, |v| json_str(&v)),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Three statements in flight at once (the driver pipelines them, one Sync each): the failing
+/// middle one must not disturb the others, and each answer must reach its own caller.
+async fn pipelined(client: &Client) -> Result<(), Box<dyn Error>> {
+    let (a, b, c) = tokio::join!(
+        client.query_one("SELECT big FROM rust_client WHERE id = $1", &[&1i64]),
+        client.query_one("SELECT nope FROM rust_client_missing WHERE id = $1", &[&1i64]),
+        client.query_one("SELECT note FROM rust_client WHERE id = $1", &[&3i64]),
+    );
+    let a: Option<i64> = a?.get(0);
+    let b = b.err().and_then(|e| e.code().map(|c| c.code().to_string())).unwrap_or_else(|| "none".to_string());
+    let c: Option<String> = c?.get(0);
+    println!(
+        "{{\"pipelined\":[{},{},{}]}}",
+        opt(a, |v| json_str(&v.to_string())),
+        json_str(&b),
+        opt(c, |v| json_str(&v))
+    );
     Ok(())
 }
 

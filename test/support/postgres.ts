@@ -3,7 +3,7 @@
  * user when we are root, since initdb refuses root), listening on a free loopback port only,
  * its unix socket inside the temp dir, fsync off. `stop()` stops it and removes the dir.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,19 @@ export async function startPostgres(): Promise<Postgres> {
     throw e;
   }
   const startMs = Math.round(performance.now() - started);
+  // A test process that exits without calling stop() (a crashed worker, a failed beforeAll)
+  // must not leave a server behind: stop it synchronously on the way out.
+  const stopOnExit = () => {
+    const args = [`${BIN}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop'];
+    try {
+      if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...args], { stdio: 'ignore' });
+      else execFileSync(args[0]!, args.slice(1), { stdio: 'ignore' });
+    } catch {
+      // Already stopped.
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopOnExit);
   let stopped = false;
   return {
     url: `postgresql://postgres@${host}:${port}/postgres`,
@@ -77,6 +90,7 @@ export async function startPostgres(): Promise<Postgres> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      process.off('exit', stopOnExit);
       try {
         await runAsPostgres([`${BIN}/pg_ctl`, '-D', data, '-m', 'immediate', '-w', 'stop']);
       } finally {

@@ -5,7 +5,7 @@ import { typeName } from '../values/index.ts';
 import { checkedInteger, checkedVarchar } from './runtime-errors.ts';
 import { duplicateColumn, undefinedColumn, undefinedTable } from '../errors.ts';
 import { fail, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
-import { translateExpr, type ExprEnv } from './expr.ts';
+import { translateCondition, translateExpr, type ExprEnv } from './expr.ts';
 import { translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
 import type { InsertSource } from '../unique-violation.ts';
 
@@ -190,7 +190,7 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
     return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
   });
   let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;
-  if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, e, OID.bool).sql}`;
+  if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, e, 'WHERE')}`;
   const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
 }
@@ -200,7 +200,7 @@ export function translateDelete(stmt: any, ctx: TranslateContext): TranslatedDml
   if (stmt.usingClause?.length) unsupported('DELETE … USING');
   const { table, alias, scope } = targetTable(stmt.relation, ctx);
   let sql = `DELETE FROM ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)}`;
-  if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, env(ctx, [scope]), OID.bool).sql}`;
+  if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, env(ctx, [scope]), 'WHERE')}`;
   const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
 }

@@ -56,6 +56,15 @@ function isUntyped(node: any, env: ExprEnv): boolean {
   return false;
 }
 
+/** A WHERE / HAVING / ON condition: must be boolean (42804 otherwise, as PostgreSQL says it). */
+export function translateCondition(node: any, env: ExprEnv, clause: string): string {
+  const t = translateExpr(node, env, OID.bool);
+  if (t.type !== OID.bool && t.type !== OID.unknownLiteral && t.sql !== 'NULL') {
+    fail({ sqlstate: '42804', message: `argument of ${clause} must be type boolean, not type ${typeName(t.type)}` });
+  }
+  return t.sql;
+}
+
 export function translateExpr(node: any, env: ExprEnv, expected?: number): Typed {
   const k = nodeType(node);
   // An expression that is itself a grouping key (GROUP BY a + b … SELECT a + b) is allowed whole.

@@ -4,7 +4,7 @@ import { quoteIdent, sqliteName } from '../catalog.ts';
 import { undefinedTable } from '../errors.ts';
 import { needsIntegerCast, typeName } from '../values/index.ts';
 import { deeper, fail, unsupported, type ScopeColumn, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
-import { containsAggregate, translateExpr, type ExprEnv } from './expr.ts';
+import { containsAggregate, translateCondition, translateExpr, type ExprEnv } from './expr.ts';
 import { virtualRelation } from './virtual-relations.ts';
 import { commonType } from './types.ts';
 
@@ -210,7 +210,7 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
   const list = targets.map((c, i) => `${top ? readForm(c.sql, c.type) : c.sql} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
   let sql = `SELECT ${distinct}${list || 'NULL'}`;
   if (from.length) sql += ` FROM ${from.join(', ')}`;
-  if (stmt.whereClause) sql += ` WHERE ${translateExpr(stmt.whereClause, env(ctx, visible), OID.bool).sql}`;
+  if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, env(ctx, visible), 'WHERE')}`;
   const keys: string[] = (stmt.groupClause ?? []).map((g: any) => groupOrSortExpr(g, ctx, visible, targets));
   if (keys.length) sql += ` GROUP BY ${keys.join(', ')}`;
   // A grouped query: outside aggregates, only grouping keys (42803). The select list was
@@ -218,7 +218,7 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
   const grouped = keys.length > 0 || containsAggregate(stmt.targetList) || containsAggregate(stmt.havingClause) || containsAggregate(stmt.sortClause);
   const grouping = grouped ? groupingKeys(keys, scope, ctx) : undefined;
   if (grouping) checkGrouped(stmt.targetList ?? [], targets, visible, ctx, grouping);
-  if (stmt.havingClause) sql += ` HAVING ${translateExpr(stmt.havingClause, env(ctx, visible, true, grouping), OID.bool).sql}`;
+  if (stmt.havingClause) sql += ` HAVING ${translateCondition(stmt.havingClause, env(ctx, visible, true, grouping), 'HAVING')}`;
   sql += orderAndLimit(stmt, ctx, visible, targets, false, grouping);
   return { sql, columns: targets };
 }

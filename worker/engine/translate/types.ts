@@ -34,6 +34,13 @@ const byName: Record<string, number> = {
   regclass: OID.regclass,
 };
 
+/** Built-in PostgreSQL types the engine does not store (0A000, not 42704). */
+const builtinUnsupported = new Set([
+  'interval', 'time', 'timetz', 'money', 'inet', 'cidr', 'macaddr', 'macaddr8', 'xml', 'bit', 'varbit',
+  'point', 'line', 'lseg', 'box', 'path', 'polygon', 'circle', 'tsvector', 'tsquery', 'int4range',
+  'int8range', 'numrange', 'tsrange', 'tstzrange', 'daterange', 'regproc', 'regtype', 'pg_lsn', 'txid_snapshot',
+]);
+
 /** Serial pseudo-types: the integer type they stand for. */
 export const serialTypes: Record<string, number> = { serial: OID.int4, serial4: OID.int4, bigserial: OID.int8, serial8: OID.int8, smallserial: OID.int2 };
 
@@ -42,7 +49,12 @@ export function typeOidOf(typeNameNode: any): number {
   const names: string[] = (typeNameNode.names ?? []).map((n: any) => n.String.sval);
   const last = names[names.length - 1];
   const base = byName[last];
-  if (base === undefined) unsupported(`type ${names.filter((n) => n !== 'pg_catalog').join('.')}`);
+  if (base === undefined) {
+    const shown = names.filter((n) => n !== 'pg_catalog').join('.');
+    // A PostgreSQL type we do not store is a feature gap; any other name does not exist.
+    if (builtinUnsupported.has(last)) unsupported(`type ${shown}`);
+    fail({ sqlstate: '42704', message: `type "${shown}" does not exist`, ...(typeNameNode.location >= 0 && { position: typeNameNode.location + 1 }) });
+  }
   if (typeNameNode.arrayBounds?.length) {
     const arr = arrayTypeOf(base);
     if (arr === undefined) unsupported(`type ${typeName(base)}[]`);

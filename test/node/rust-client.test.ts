@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Endpoint, startOurStack, startReference } from './differential/endpoints.ts';
+import { type Endpoint, startOurStack, startPair, startReference } from './differential/endpoints.ts';
 
 // The endpoint under test: our stack. Swap in `startReference` to prove the harness PostgreSQL vs PostgreSQL.
 const startCandidate: () => Promise<Endpoint> = startOurStack;
@@ -28,7 +28,11 @@ let candidate: Endpoint | undefined;
 beforeAll(async () => {
   // cwd matters: cargo finds .cargo/config.toml (the offline Debian registry) from there.
   const build = run('cargo', ['build', '--release', '--quiet', '--locked'], { cwd: project, env, maxBuffer: 16 << 20 });
-  [reference, candidate] = await Promise.all([startReference(), startCandidate(), build]);
+  const [built, pair] = await Promise.allSettled([build, startPair(startReference, startCandidate)]);
+  // Assigned even when the build failed, so that afterAll stops them.
+  if (pair.status === 'fulfilled') [reference, candidate] = pair.value;
+  if (built.status === 'rejected') throw built.reason;
+  if (pair.status === 'rejected') throw pair.reason;
 }, 300_000);
 
 afterAll(async () => {

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpus, type Case, type Group } from '../../corpus/index.ts';
-import { type Endpoint, startReference, startOurStack } from './endpoints.ts';
+import { type Endpoint, startOurStack, startPair, startReference } from './endpoints.ts';
 import { checkReference, difference, rawTypes, runCase, summarise } from './outcome.ts';
 
 // The endpoint under test: our stack. Swap in `startReference` to prove the harness PostgreSQL vs PostgreSQL.
@@ -26,7 +26,7 @@ let reference: Endpoint | undefined;
 let candidate: Endpoint | undefined;
 
 beforeAll(async () => {
-  [reference, candidate] = await Promise.all([startReference(), startCandidate()]);
+  [reference, candidate] = await startPair(startReference, startCandidate);
 }, 180_000);
 
 afterAll(async () => {

@@ -41,3 +41,14 @@ export async function startOurStack(): Promise<Endpoint> {
     throw e;
   }
 }
+
+/**
+ * Starts both ends at once. If either fails, the other is stopped before the error is thrown:
+ * a failed beforeAll must not leave a PostgreSQL or a workerd running.
+ */
+export async function startPair(a: () => Promise<Endpoint>, b: () => Promise<Endpoint>): Promise<[Endpoint, Endpoint]> {
+  const [x, y] = await Promise.allSettled([a(), b()]);
+  if (x.status === 'fulfilled' && y.status === 'fulfilled') return [x.value, y.value];
+  await Promise.allSettled([x, y].map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+  throw (x.status === 'rejected' ? x.reason : (y as PromiseRejectedResult).reason) as Error;
+}

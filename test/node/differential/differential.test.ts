@@ -5,10 +5,11 @@
  * corpus marks with a SKIP reason AND that the endpoint refuses with 0A000 (counted, printed).
  */
 import pg from 'pg';
+import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpus, type Case, type Group } from '../../corpus/index.ts';
 import { type Endpoint, startOurStack, startPair, startReference } from './endpoints.ts';
-import { checkReference, difference, rawTypes, runCase, summarise } from './outcome.ts';
+import { checkReference, describeCase, difference, inferredText, rawTypes, runCase, summarise } from './outcome.ts';
 
 // The endpoint under test: our stack. Swap in `startReference` to prove the harness PostgreSQL vs PostgreSQL.
 const startCandidate: () => Promise<Endpoint> = startOurStack;
@@ -21,7 +22,7 @@ interface Mismatch {
   got: string;
 }
 
-const stats = { runs: 0, matched: 0, skips: new Map<string, number>(), skipsNotTaken: [] as string[], mismatches: [] as Mismatch[] };
+const stats = { runs: 0, described: 0, matched: 0, skips: new Map<string, number>(), skipsNotTaken: [] as string[], mismatches: [] as Mismatch[] };
 let reference: Endpoint | undefined;
 let candidate: Endpoint | undefined;
 
@@ -43,12 +44,29 @@ async function openSession(endpoint: Endpoint, group: Group): Promise<pg.Client>
   return client;
 }
 
+/**
+ * A second connection, for describing statements only (it executes nothing but SET).
+ * fetch_types off: porsager's array-type lookup reads pg_catalog.pg_type, which is no test here.
+ */
+async function openDescriber(endpoint: Endpoint, group: Group): Promise<Sql> {
+  const sql = postgres(endpoint.url, { max: 1, fetch_types: false, onnotice: () => {} });
+  await sql.unsafe(`SET search_path TO corpus_${group.name}`);
+  return sql;
+}
+
 async function runGroup(group: Group): Promise<Mismatch[]> {
   const [ref, got] = await Promise.all([openSession(reference!, group), openSession(candidate!, group)]);
+  const [refDescriber, gotDescriber] = await Promise.all([openDescriber(reference!, group), openDescriber(candidate!, group)]);
   const found: Mismatch[] = [];
   const mismatch = (c: Case, what: string, expected: string, gotText: string) => found.push({ group: group.name, case: c.name, what, expected, got: gotText });
   try {
     for (const [i, c] of group.cases.entries()) {
+      if (c.params !== undefined && c.skip === undefined) {
+        // Convex's driver checks its values against these types: inference must agree exactly.
+        const [x, y] = await Promise.all([describeCase(refDescriber, c), describeCase(gotDescriber, c)]);
+        stats.described++;
+        if (inferredText(x) !== inferredText(y)) mismatch(c, 'inferred parameter types differ', inferredText(x), inferredText(y));
+      }
       const [a, b] = await Promise.all([runCase(ref, c), runCase(got, c)]);
       stats.runs++;
       const corpusBug = checkReference(c, a);
@@ -71,7 +89,7 @@ async function runGroup(group: Group): Promise<Mismatch[]> {
       }
     }
   } finally {
-    await Promise.all([ref.end(), got.end()]);
+    await Promise.all([ref.end(), got.end(), refDescriber.end(), gotDescriber.end()]);
   }
   stats.mismatches.push(...found);
   return found;
@@ -87,7 +105,7 @@ function report(): string {
   const skipped = [...stats.skips.values()].reduce((n, k) => n + k, 0);
   const lines = [
     `differential: ${reference?.label} vs ${candidate?.label}`,
-    `  corpus: ${size} statements in ${corpus.length} groups; runs: ${stats.runs}; matched: ${stats.matched}; skipped (0A000): ${skipped}; mismatches: ${stats.mismatches.length}`,
+    `  corpus: ${size} statements in ${corpus.length} groups; runs: ${stats.runs}; parameter types described: ${stats.described}; matched: ${stats.matched}; skipped (0A000): ${skipped}; mismatches: ${stats.mismatches.length}`,
     ...[...stats.skips].map(([reason, n]) => `  skip ${String(n).padStart(3)} × ${reason}`),
   ];
   if (stats.skipsNotTaken.length > 0) lines.push(`  marked SKIP but answered and matched (${stats.skipsNotTaken.length}): ${stats.skipsNotTaken.join('; ')}`);

@@ -1,9 +1,11 @@
 /**
  * @module Running one corpus case through `pg` in text mode and comparing two outcomes:
  * rows (ordered only when the statement has ORDER BY, else as multisets), result type OIDs,
- * command tag and row count, or the SQLSTATE of an error.
+ * command tag and row count, or the SQLSTATE of an error. Parameterised cases are also
+ * described (Parse with unspecified types, Describe, Sync) to compare the inferred types.
  */
 import type pg from 'pg';
+import type { Sql } from 'postgres';
 import type { Case } from '../../corpus/index.ts';
 
 export type Outcome =
@@ -23,6 +25,24 @@ export async function runCase(client: pg.Client, c: Case): Promise<Outcome> {
     if (typeof err.code !== 'string') throw e;
     return { kind: 'error', code: err.code, message: err.message };
   }
+}
+
+/** The parameter type OIDs the server infers for the case's statement, or its SQLSTATE. */
+export type Inferred = { kind: 'ok'; types: number[] } | { kind: 'error'; code: string };
+
+export async function describeCase(sql: Sql, c: Case): Promise<Inferred> {
+  try {
+    return { kind: 'ok', types: (await sql.unsafe(c.sql).describe()).types };
+  } catch (e) {
+    const err = e as { code?: string };
+    // postgres reports its own failures with non-SQLSTATE codes (CONNECTION_CLOSED…).
+    if (typeof err.code !== 'string' || !/^[0-9A-Z]{5}$/.test(err.code)) throw e;
+    return { kind: 'error', code: err.code };
+  }
+}
+
+export function inferredText(i: Inferred): string {
+  return i.kind === 'ok' ? `parameter types [${i.types}]` : `describe fails with ${i.code}`;
 }
 
 export function isOrdered(c: Case): boolean {

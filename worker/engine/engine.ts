@@ -28,6 +28,7 @@ import { finishAggregate } from './translate/avg.ts';
 import type { SessionIdentity } from './translate/virtual-relations.ts';
 import { probeQueries, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
 import { fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
+import { doBlockBody, runDoBlock } from './do-block.ts';
 import { settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
 
 /** Production SQLite refuses values above ~2 MB; enforce it ourselves (DESIGN §4). */
@@ -299,9 +300,40 @@ class EngineSession implements SqlSession {
         return { columns: [showColumn(stmt.name)], rows: [[showSetting(this.#settings, stmt.name)]], tag: 'SHOW' };
       case 'TransactionStmt':
         return this.#transaction(stmt, notices);
+      case 'DoStmt':
+        return this.#doBlock(stmt, notices);
       default:
         throw new Fail(featureNotSupported(kind.replace(/Stmt$/, ' statement')));
     }
+  }
+
+  /** A DO block: its statements run one by one inside this statement's transaction. */
+  #doBlock(stmt: any, notices: PgError[]): StatementResult {
+    const body = doBlockBody(stmt);
+    if (typeof body !== 'string') throw new Fail(body);
+    const one = (text: string): RawStmt => {
+      const stmts = this.#parse(text);
+      if (!Array.isArray(stmts)) throw new Fail(stmts);
+      if (stmts.length !== 1) throw new Fail(syntaxError('expected one statement in a DO block step'));
+      return stmts[0];
+    };
+    runDoBlock(body, {
+      run: (text) => {
+        const [kind] = kindOf(one(text));
+        if (kind === 'TransactionStmt') throw new Fail(featureNotSupported('transaction control in DO blocks'));
+        const result = this.#statement(one(text), text, [], [], notices);
+        return { returnsRows: kind === 'SelectStmt' && result.columns !== null };
+      },
+      evaluate: (expression) => {
+        const text = `SELECT ${expression}`;
+        const result = this.#statement(one(text), text, [], [], notices);
+        return { value: result.rows[0]?.[0] ?? null, typeOid: result.columns?.[0]?.typeOid ?? 0 };
+      },
+      fail: (error) => {
+        throw new Fail(error);
+      },
+    });
+    return { columns: null, rows: [], tag: 'DO' };
   }
 
   #transaction(stmt: any, notices: PgError[]): StatementResult {

@@ -1,0 +1,107 @@
+/**
+ * Convex's own statement shapes (crates/postgres/src/sql.rs), schema-qualified as Convex sends
+ * them: the DO-block initialisation, UNNEST batch inserts and upserts, DISTINCT ON index reads.
+ */
+import { describe, it } from 'vitest';
+import { runGroup, type Case } from './harness.ts';
+
+const init: Case[] = [
+  { sql: 'CREATE SCHEMA IF NOT EXISTS cvx', tag: 'CREATE SCHEMA' },
+  {
+    sql: `DO $$
+BEGIN
+    IF to_regclass('cvx.documents') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS cvx.documents (
+            id BYTEA NOT NULL,
+            ts BIGINT NOT NULL,
+            table_id BYTEA NOT NULL,
+            json_value BYTEA NOT NULL,
+            deleted BOOLEAN DEFAULT false,
+            prev_ts BIGINT
+        );
+    END IF;
+END $$;`,
+    tag: 'DO',
+  },
+  {
+    sql: `DO $$
+BEGIN
+    IF to_regclass('cvx.documents_pkey') IS NULL THEN
+        ALTER TABLE cvx.documents ADD PRIMARY KEY (ts, table_id, id);
+    END IF;
+    IF to_regclass('cvx.documents_by_table_and_id') IS NULL THEN
+        CREATE INDEX IF NOT EXISTS documents_by_table_and_id ON cvx.documents (
+             table_id, id, ts
+        );
+    END IF;
+END $$;`,
+    tag: 'DO',
+  },
+  {
+    sql: `DO $$
+BEGIN
+    IF to_regclass('cvx.indexes') IS NULL THEN
+        CREATE TABLE IF NOT EXISTS cvx.indexes (
+            /* ids should be serialized as bytes */
+            index_id BYTEA NOT NULL,
+            ts BIGINT NOT NULL,
+            key_prefix BYTEA NOT NULL,
+            key_suffix BYTEA NULL,
+            key_sha256 BYTEA NOT NULL,
+            deleted BOOLEAN,
+            table_id BYTEA NULL,
+            document_id BYTEA NULL
+        );
+    END IF;
+END $$;`,
+    tag: 'DO',
+  },
+  {
+    sql: `DO $$
+BEGIN
+    IF to_regclass('cvx.indexes_pkey') IS NULL THEN
+        ALTER TABLE cvx.indexes ADD PRIMARY KEY (index_id, key_sha256, ts);
+    END IF;
+    IF to_regclass('cvx.indexes_by_index_id_key_prefix_key_sha256_ts') IS NULL AND to_regclass('cvx.indexes_by_index_id_key_prefix_key_sha256') IS NULL THEN
+        CREATE INDEX IF NOT EXISTS indexes_by_index_id_key_prefix_key_sha256 ON cvx.indexes (index_id, key_prefix, key_sha256);
+    END IF;
+END $$;`,
+    tag: 'DO',
+  },
+  { sql: `DO $$ BEGIN IF to_regclass('cvx.leases') IS NULL THEN CREATE TABLE IF NOT EXISTS cvx.leases (id BIGINT NOT NULL, ts BIGINT NOT NULL, PRIMARY KEY (id)); END IF; END $$;`, tag: 'DO' },
+  { sql: 'INSERT INTO cvx.leases (id, ts) VALUES (1, 0) ON CONFLICT DO NOTHING;', tag: 'INSERT 0 1' },
+];
+
+describe('Convex statement shapes', () => {
+  it('DO blocks: initialisation runs once, then skips; the catalog matches', () =>
+    runGroup([
+      ...init,
+      // A second run finds everything and changes nothing.
+      ...init.slice(1, -1),
+      { sql: 'INSERT INTO cvx.leases (id, ts) VALUES (1, 0) ON CONFLICT DO NOTHING;', tag: 'INSERT 0 0' },
+      { sql: "SELECT to_regclass('cvx.documents_pkey') IS NOT NULL, to_regclass('cvx.indexes_by_index_id_key_prefix_key_sha256') IS NOT NULL", rows: [[true, true]] },
+      { sql: "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'cvx'", rows: [[3n]] },
+      { sql: 'INSERT INTO cvx.documents (id, ts, table_id, json_value) VALUES ($1, $2, $3, $4)', params: ['\\x01', '1', '\\x02', '\\x'], tag: 'INSERT 0 1' },
+      { sql: 'INSERT INTO cvx.documents (id, ts, table_id, json_value) VALUES ($1, $2, $3, $4)', params: ['\\x01', '1', '\\x02', '\\x'], code: '23505', message: 'duplicate key value violates unique constraint "documents_pkey"' },
+    ]));
+
+  it('DO blocks: branches, PERFORM, errors roll the whole block back', () =>
+    runGroup([
+      { sql: 'DO $$ BEGIN IF 1 = 2 THEN CREATE TABLE a (x int); ELSIF NULL THEN CREATE TABLE b (x int); ELSE CREATE TABLE c (x int); END IF; END $$', tag: 'DO' },
+      { sql: 'SELECT x FROM c', tag: 'SELECT 0' },
+      { sql: 'SELECT x FROM a', code: '42P01' },
+      { sql: 'SELECT x FROM b', code: '42P01' },
+      { sql: 'DO $$ BEGIN PERFORM 1; BEGIN INSERT INTO c VALUES (1); END; RETURN; INSERT INTO c VALUES (2); END $$', tag: 'DO' },
+      { sql: 'SELECT x FROM c', rows: [[1n]] },
+      // The failing statement undoes the block's earlier writes too.
+      { sql: 'DO $$ BEGIN INSERT INTO c VALUES (3); CREATE TABLE d (y int); INSERT INTO nope VALUES (1); END $$', code: '42P01', message: 'relation "nope" does not exist' },
+      { sql: 'SELECT x FROM c', rows: [[1n]] },
+      { sql: 'SELECT 1 FROM d', code: '42P01' },
+      { sql: 'DO $$ BEGIN SELECT 1; END $$', code: '42601', message: 'query has no destination for result data' },
+      { sql: 'DO $$ BEGIN IF 1 THEN NULL; END IF; END $$', code: '42804' },
+      { sql: 'DO $$ DECLARE v int; BEGIN v := 1; END $$', code: '0A000' },
+      { sql: 'DO $$ BEGIN INSERT INTO c VALUES (1); EXCEPTION WHEN others THEN NULL; END $$', code: '0A000' },
+      { sql: 'DO LANGUAGE plpython $$ pass $$', code: '0A000' },
+      { sql: 'DO $$ BEGIN IF THEN END $$', code: '42601' },
+    ]));
+});

@@ -103,9 +103,16 @@ export function uniqueViolation(constraint: string, detail?: string, table?: str
   });
 }
 
-/** 23502: `null value in column "x" of relation "t" violates not-null constraint`. */
-export function notNullViolation(column: string, table: string): PgError {
-  return err('23502', `null value in column "${column}" of relation "${table}" violates not-null constraint`, { column, table });
+/**
+ * 23502: `null value in column "x" of relation "t" violates not-null constraint`; PostgreSQL's
+ * detail is `Failing row contains (1, null).`
+ */
+export function notNullViolation(column: string, table: string, detail?: string): PgError {
+  return err('23502', `null value in column "${column}" of relation "${table}" violates not-null constraint`, {
+    column,
+    table,
+    ...(detail === undefined ? {} : { detail }),
+  });
 }
 
 /** 22001: `value too long for type character varying(3)`. */
@@ -181,4 +188,149 @@ export function programLimitExceeded(message: string): PgError {
 /** 25P01 (WARNING): COMMIT/ROLLBACK with no transaction open. */
 export function noActiveTransaction(): PgError {
   return { severity: 'WARNING', sqlstate: '25P01', message: 'there is no transaction in progress' };
+}
+
+/** 42601 at a token: `syntax error at or near "x"`, or `syntax error at end of input`. */
+export function syntaxErrorAt(token: string | undefined, position: number): PgError {
+  return syntaxError(token === undefined ? 'syntax error at end of input' : `syntax error at or near "${token}"`, position);
+}
+
+/** 22012: `division by zero`. */
+export function divisionByZero(): PgError {
+  return err('22012', 'division by zero');
+}
+
+/** 42804: `argument of WHERE must be type boolean, not type integer` and other type clashes. */
+export function datatypeMismatch(message: string, hint?: string): PgError {
+  return err('42804', message, hint === undefined ? {} : { hint });
+}
+
+/** 42803: `column "t.x" must appear in the GROUP BY clause or be used in an aggregate function`. */
+export function groupingError(message: string, position?: number): PgError {
+  return err('42803', message, position ? { position } : {});
+}
+
+/** 42704: `type "x" does not exist`. */
+export function undefinedType(name: string, position?: number): PgError {
+  return err('42704', `type "${name}" does not exist`, position ? { position } : {});
+}
+
+/** 42704: `constraint "c" for table "t" does not exist`, `index "i" does not exist`… */
+export function undefinedObject(message: string): PgError {
+  return err('42704', message);
+}
+
+/** 42704: `unrecognized configuration parameter "x"`. */
+export function unrecognizedParameter(name: string): PgError {
+  return err('42704', `unrecognized configuration parameter "${name}"`);
+}
+
+/** 42P02: `there is no parameter $3`. */
+export function undefinedParameter(n: number, position?: number): PgError {
+  return err('42P02', `there is no parameter $${n}`, position ? { position } : {});
+}
+
+/** 42P10: `ORDER BY position 3 is not in select list`, ON CONFLICT without a matching index… */
+export function invalidColumnReference(message: string): PgError {
+  return err('42P10', message);
+}
+
+/** 42883: `operator does not exist: integer + text`, with PostgreSQL's hint. */
+export function undefinedOperator(left: string, op: string, right: string): PgError {
+  return err('42883', `operator does not exist: ${left} ${op} ${right}`, {
+    hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
+  });
+}
+
+/** 42809: `"x" is not a table`, `"x" is not an index`… */
+export function wrongObjectType(message: string): PgError {
+  return err('42809', message);
+}
+
+/** 42710: `constraint "c" for relation "t" already exists` and other duplicate objects. */
+export function duplicateObject(message: string): PgError {
+  return err('42710', message);
+}
+
+/** 21000: `more than one row returned by a subquery used as an expression`, ON CONFLICT twice… */
+export function cardinalityViolation(message: string): PgError {
+  return err('21000', message);
+}
+
+/** 23503: `insert or update on table "t" violates foreign key constraint "c"`. */
+export function foreignKeyViolation(table: string, constraint: string, detail?: string): PgError {
+  return err('23503', `insert or update on table "${table}" violates foreign key constraint "${constraint}"`, {
+    table,
+    constraint,
+    ...(detail === undefined ? {} : { detail }),
+  });
+}
+
+/** 23514: `new row for relation "t" violates check constraint "c"`. */
+export function checkViolation(table: string, constraint: string, detail?: string): PgError {
+  return err('23514', `new row for relation "${table}" violates check constraint "${constraint}"`, {
+    table,
+    constraint,
+    ...(detail === undefined ? {} : { detail }),
+  });
+}
+
+/** 25P02: every statement after an error, until ROLLBACK. */
+export function inFailedSqlTransaction(): PgError {
+  return err('25P02', 'current transaction is aborted, commands ignored until end of transaction block');
+}
+
+/** 25001 (WARNING): BEGIN inside a transaction. */
+export function activeSqlTransaction(): PgError {
+  return { severity: 'WARNING', sqlstate: '25001', message: 'there is already a transaction in progress' };
+}
+
+/** 25006: `cannot execute INSERT in a read-only transaction`. */
+export function readOnlySqlTransaction(command: string): PgError {
+  return err('25006', `cannot execute ${command} in a read-only transaction`);
+}
+
+/** 25P03 (FATAL): the session sat idle inside a transaction too long. */
+export function idleInTransactionTimeout(): PgError {
+  return { severity: 'FATAL', sqlstate: '25P03', message: 'terminating connection due to idle-in-transaction timeout' };
+}
+
+/** 40001: first committer wins; the loser of a write-write conflict fails. */
+export function serializationFailure(message = 'could not serialize access due to concurrent update'): PgError {
+  return err('40001', message);
+}
+
+/** 55P03: a row lock was not granted within lock_timeout. */
+export function lockNotAvailable(): PgError {
+  return err('55P03', 'canceling statement due to lock timeout');
+}
+
+/** 57014: CancelRequest (or statement_timeout, with its own wording). */
+export function queryCanceled(message = 'canceling statement due to user request'): PgError {
+  return err('57014', message);
+}
+
+/** 53100: writes refused before the Durable Object's storage cap. */
+export function diskFull(message: string): PgError {
+  return err('53100', message);
+}
+
+/** 08P01: a malformed or inconsistent protocol request. */
+export function protocolViolation(message: string): PgError {
+  return err('08P01', message);
+}
+
+/** 26000: `prepared statement "s" does not exist`. */
+export function undefinedPreparedStatement(name: string): PgError {
+  return err('26000', `prepared statement "${name}" does not exist`);
+}
+
+/** 42P05: `prepared statement "s" already exists`. */
+export function duplicatePreparedStatement(name: string): PgError {
+  return err('42P05', `prepared statement "${name}" already exists`);
+}
+
+/** XX000: a bug or an unexpected storage failure; the message says which. */
+export function internalError(message: string): PgError {
+  return err('XX000', message);
 }

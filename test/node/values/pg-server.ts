@@ -35,6 +35,8 @@ function run(args: string[]): void {
 export interface Reference {
   /** Runs `sql` with text parameters; every result column comes back as PostgreSQL's text. */
   query(sql: string, params?: (string | null)[]): Promise<{ ok: (string | null)[][] } | { code: string; message: string; detail?: string }>;
+  /** Runs `sql` (simple protocol, no parameters) and returns the error it raised, or null. */
+  error(sql: string): Promise<{ severity: string; code: string; message: string; detail?: string; hint?: string } | null>;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,22 @@ export async function startPostgres(): Promise<Reference> {
         const err = e as { code?: string; message: string; detail?: string };
         if (err.code === undefined) throw e;
         return err.detail === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, detail: err.detail };
+      }
+    },
+    async error(sql) {
+      try {
+        await client.query(sql);
+        return null;
+      } catch (e) {
+        const err = e as { severity?: string; code?: string; message: string; detail?: string; hint?: string };
+        if (err.code === undefined) throw e;
+        return {
+          severity: err.severity ?? 'ERROR',
+          code: err.code,
+          message: err.message,
+          ...(err.detail === undefined ? {} : { detail: err.detail }),
+          ...(err.hint === undefined ? {} : { hint: err.hint }),
+        };
       }
     },
     async stop() {

@@ -9,7 +9,7 @@ import { OID } from '../../../tunnel/oids.ts';
 import type { SqlValue } from '../../../tunnel/types.ts';
 import { isPgError } from '../../../worker/engine/errors.ts';
 import {
-  coerceValue, formatText, fromStorage, needsIntegerCast, parseText, sqliteTypeAffinity, toStorage,
+  coerceValue, formatText, fromStorage, needsIntegerCast, parseText, sqliteAffinity, sqliteTypeAffinity, toStorage,
   type StorageBinding,
 } from '../../../worker/engine/values/index.ts';
 
@@ -155,7 +155,7 @@ describe('affinity and reads', () => {
       [OID.numeric, 'TEXT'], [OID.text, 'TEXT'], [OID.uuid, 'TEXT'], [OID.date, 'TEXT'], [OID.jsonb, 'TEXT'],
       [OID.bytea, 'BLOB'], [OID.int8Array, 'TEXT'], [OID.byteaArray, 'TEXT'],
     ];
-    for (const [oid, affinity] of table) expect([oid, sqliteTypeAffinity(oid)]).toEqual([oid, affinity]);
+    for (const [oid, affinity] of table) expect([oid, sqliteTypeAffinity(oid), sqliteAffinity(oid)]).toEqual([oid, affinity, affinity]);
   });
   test('fromStorage accepts what workerd returns', () => {
     expect(fromStorage(OID.bytea, new ArrayBuffer(0))).toEqual(new Uint8Array());

@@ -4,7 +4,7 @@
  * imports. Storage forms are tabled in storage.ts.
  */
 export { parseText, formatText, coerceValue, isSupportedType } from './text-io.ts';
-export { toStorage, fromStorage, sqliteTypeAffinity, needsIntegerCast } from './storage.ts';
+export { toStorage, fromStorage, sqliteAffinity, sqliteTypeAffinity, needsIntegerCast } from './storage.ts';
 export type { StorageBinding, StorageValue, SqliteAffinity } from './storage.ts';
 export { castValue } from './cast.ts';
 export { typeName } from './type-names.ts';

@@ -43,6 +43,9 @@ export function sqliteTypeAffinity(oid: number): SqliteAffinity {
   return 'TEXT';
 }
 
+/** The brief's name for `sqliteTypeAffinity`. */
+export const sqliteAffinity = sqliteTypeAffinity;
+
 /**
  * True for the types that cross the JS boundary as decimal text: bind `CAST(? AS INTEGER)`,
  * select `CAST(col AS TEXT)`.

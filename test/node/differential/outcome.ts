@@ -1,7 +1,7 @@
 /**
  * @module Running one corpus case through `pg` in text mode and comparing two outcomes:
- * rows (ordered only when the statement has ORDER BY, else as multisets), result type OIDs,
- * command tag and row count, or the SQLSTATE of an error. Parameterised cases are also
+ * rows (ordered only when the statement has ORDER BY, else as multisets), result type OIDs and
+ * column names, command tag and row count, or the SQLSTATE of an error. Parameterised cases are also
  * described (Parse with unspecified types, Describe, Sync) to compare the inferred types.
  */
 import type pg from 'pg';
@@ -9,7 +9,7 @@ import type { Sql } from 'postgres';
 import type { Case } from '../../corpus/index.ts';
 
 export type Outcome =
-  | { kind: 'ok'; command: string; rowCount: number | null; types: number[]; rows: (string | null)[][] }
+  | { kind: 'ok'; command: string; rowCount: number | null; names: string[]; types: number[]; rows: (string | null)[][] }
   | { kind: 'error'; code: string; message: string };
 
 /** Every column as PostgreSQL's own text: no client-side parsing to hide a difference. */
@@ -18,7 +18,7 @@ export const rawTypes = { getTypeParser: () => (value: string) => value };
 export async function runCase(client: pg.Client, c: Case): Promise<Outcome> {
   try {
     const r = await client.query({ text: c.sql, values: c.params, rowMode: 'array' });
-    return { kind: 'ok', command: r.command, rowCount: r.rowCount, types: r.fields.map((f) => f.dataTypeID), rows: r.rows as (string | null)[][] };
+    return { kind: 'ok', command: r.command, rowCount: r.rowCount, names: r.fields.map((f) => f.name), types: r.fields.map((f) => f.dataTypeID), rows: r.rows as (string | null)[][] };
   } catch (e) {
     const err = e as { code?: string; message: string };
     // No SQLSTATE means the client or the connection failed, not the statement: a harness error.
@@ -65,6 +65,8 @@ export function difference(c: Case, ref: Outcome, got: Outcome): string | null {
   if (got.command !== ref.command) return `command ${got.command}, expected ${ref.command}`;
   if (got.rowCount !== ref.rowCount) return `rowCount ${got.rowCount}, expected ${ref.rowCount}`;
   if (got.types.join() !== ref.types.join()) return `type OIDs [${got.types}], expected [${ref.types}]`;
+  // Clients that return rows as objects key them by these names.
+  if (JSON.stringify(got.names) !== JSON.stringify(ref.names)) return `column names ${JSON.stringify(got.names)}, expected ${JSON.stringify(ref.names)}`;
   const [a, b] = isOrdered(c) ? [got.rows, ref.rows] : [sortedRows(got.rows), sortedRows(ref.rows)];
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const x = JSON.stringify(a[i]);

@@ -19,7 +19,7 @@ import { Catalog } from './catalog.ts';
 import { runDdl } from './ddl.ts';
 import { featureNotSupported, noActiveTransaction, notNullViolation, numericOutOfRange, programLimitExceeded, syntaxError, uniqueViolation } from './errors.ts';
 import { loadParser, parseSql, type RawStmt } from './parser.ts';
-import { commandTag, finishPlan, inlineParams, MAX_BOUND_PARAMS, PlanCache, type Plan } from './plan.ts';
+import { bindingOids, commandTag, finishPlan, inlineParams, MAX_BOUND_PARAMS, PlanCache, type Plan } from './plan.ts';
 import { Fail, TranslateContext } from './translate/context.ts';
 import { translateDelete, translateInsert, translateUpdate } from './translate/dml.ts';
 import { translateSelect } from './translate/select.ts';
@@ -27,7 +27,7 @@ import { runtimeError } from './translate/runtime-errors.ts';
 import { finishAggregate } from './translate/avg.ts';
 import type { SessionIdentity } from './translate/virtual-relations.ts';
 import { probeQueries, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
-import { fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
+import { coerceValue, fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
 import { doBlockBody, runDoBlock } from './do-block.ts';
 import { settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
 
@@ -103,8 +103,35 @@ export class Engine implements SqlService {
 
   /** Execute a plan with typed parameters (inside the caller's transaction). */
   run(plan: Plan, params: SqlValue[]): StatementResult {
+    if (!plan.expand) {
+      const once = this.#runOnce(plan, plan.paramOids, params, 0);
+      return { columns: plan.columns, rows: once.rows, tag: commandTag(plan.command, once.count) };
+    }
+    // UNNEST of array parameters: once per element (translate/unnest.ts). A NULL array has none.
+    const arrays = new Map<number, SqlValue[]>();
+    let length = 0;
+    for (const i of plan.expand.keys()) {
+      const items = coerceValue(plan.paramOids[i], params[i]);
+      if (isPgError(items)) throw new Fail(items);
+      arrays.set(i, (items ?? []) as SqlValue[]);
+      length = Math.max(length, arrays.get(i)!.length);
+    }
+    const oids = bindingOids(plan.paramOids, plan.expand);
+    const rows: SqlValue[][] = [];
+    let count = 0;
+    for (let r = 0; r < length; r++) {
+      const row = params.map((v, i) => (arrays.has(i) ? (arrays.get(i)![r] ?? null) : v));
+      const once = this.#runOnce(plan, oids, row, rows.length);
+      for (const x of once.rows) rows.push(x);
+      count += once.count;
+    }
+    return { columns: plan.columns, rows, tag: commandTag(plan.command, count) };
+  }
+
+  /** One execution of a plan's SQL; `before` rows already materialised count against the cap. */
+  #runOnce(plan: Plan, oids: number[], params: SqlValue[], before: number): { rows: SqlValue[][]; count: number } {
     const bindings = params.map((v, i) => {
-      const oid = plan.paramOids[i];
+      const oid = oids[i];
       const b = toStorage(oid, v);
       if (isPgError(b)) throw new Fail(b);
       const size = typeof b.bind === 'string' ? b.bind.length * 3 : b.bind instanceof Uint8Array ? b.bind.length : 0;
@@ -123,7 +150,7 @@ export class Engine implements SqlService {
     try {
       const cursor = this.#storage.sql.exec(sql, ...binds);
       for (const raw of cursor.raw()) {
-        if (rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
+        if (before + rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
         if (cols) rows.push(raw.map((v, i) => (plan.finish?.[i] ? finishAggregate(plan.finish[i]!, v as string | null) : fromStorage(cols[i].typeOid, v as never))));
       }
     } catch (err) {
@@ -133,7 +160,7 @@ export class Engine implements SqlService {
       throw new Fail(uniqueError(target, source && this.#probeKey(target, source, binds), source));
     }
     const count = plan.command === 'SELECT' || cols ? rows.length : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
-    return { columns: cols, rows, tag: commandTag(plan.command, count) };
+    return { rows, count };
   }
 
   /** The colliding key of a failed INSERT … VALUES (the statement itself is already undone). */

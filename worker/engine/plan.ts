@@ -22,6 +22,11 @@ export interface Plan {
   finish?: ('avg' | 'sum' | undefined)[];
   /** INSERT … VALUES: its rows as a SELECT (same parameters), to probe a unique violation. */
   insertSource?: InsertSource;
+  /**
+   * UNNEST of array parameters (translate/unnest.ts): parameter index (0-based) → element type.
+   * The statement runs once per element; there those parameters bind one element each.
+   */
+  expand?: Map<number, number>;
   /** `sql` and the insert source with parameter marks, for inlining past SQLite's 100 parameters. */
   templates: { sql: string; insertSource?: string };
 }
@@ -49,9 +54,11 @@ const markPattern = /\u0001(\d+)\u0001/g;
 /** Fix parameter types and turn placeholders into SQLite parameters (`CAST(?n AS INTEGER)` for int8-like). */
 export function finishPlan(command: CommandKind, sql: string, outputs: OutputColumn[] | null, ctx: TranslateContext, insertSource?: InsertSource): Plan {
   const paramOids = ctx.finalParamOids();
+  const expand = ctx.expanded.size ? new Map([...ctx.expanded].map(([n, element]) => [n - 1, element])) : undefined;
+  const bindOids = bindingOids(paramOids, expand);
   const bind = (text: string) =>
     text.replace(markPattern, (_, n) => {
-      const oid = paramOids[Number(n) - 1];
+      const oid = bindOids[Number(n) - 1];
       return needsIntegerCast(oid) ? `CAST(?${n} AS INTEGER)` : `?${n}`;
     });
   return {
@@ -61,6 +68,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
     ...(outputs?.some((c) => c.finish) && { finish: outputs.map((c) => c.finish) }),
     ...(insertSource && { insertSource: { ...insertSource, sql: bind(insertSource.sql) } }),
     paramOids,
+    ...(expand && { expand }),
     columns: outputs
       ? outputs.map((c) => ({
           name: c.name,
@@ -70,6 +78,11 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
         }))
       : null,
   };
+}
+
+/** The types parameters bind as: an expanded array parameter binds one element at a time. */
+export function bindingOids(paramOids: number[], expand: Map<number, number> | undefined): number[] {
+  return expand ? paramOids.map((oid, i) => expand.get(i) ?? oid) : paramOids;
 }
 
 /** CommandComplete tag for a plan's outcome. */

@@ -104,4 +104,77 @@ describe('Convex statement shapes', () => {
       { sql: 'DO LANGUAGE plpython $$ pass $$', code: '0A000' },
       { sql: 'DO $$ BEGIN IF THEN END $$', code: '42601' },
     ]));
+
+  it('UNNEST batch inserts and upserts: one row per element, exact int8, empty bytea, NULLs', () =>
+    runGroup([
+      ...init,
+      {
+        sql: `INSERT INTO cvx.documents
+    (id, ts, table_id, json_value, deleted, prev_ts)
+    SELECT * FROM UNNEST(
+        $1::BYTEA[],
+        $2::BIGINT[],
+        $3::BYTEA[],
+        $4::BYTEA[],
+        $5::BOOLEAN[],
+        $6::BIGINT[]
+    )`,
+        paramOids: [1001, 1016, 1001, 1001, 1000, 1016],
+        params: [
+          [bytes(1), bytes(2), bytes(3)],
+          [1800000000000000001n, 1800000000000000001n, -9223372036854775808n],
+          [bytes(10), bytes(10), bytes(11)],
+          [bytes(0x7b, 0x7d), bytes(), bytes(0xff)],
+          [false, true, null],
+          [null, 9223372036854775807n, null],
+        ],
+        tag: 'INSERT 0 3',
+      },
+      {
+        sql: 'SELECT id, ts, table_id, json_value, deleted, prev_ts FROM cvx.documents ORDER BY ts, table_id, id',
+        rows: [
+          [bytes(3), -9223372036854775808n, bytes(11), bytes(0xff), null, null],
+          [bytes(1), 1800000000000000001n, bytes(10), bytes(0x7b, 0x7d), false, null],
+          [bytes(2), 1800000000000000001n, bytes(10), bytes(), true, 9223372036854775807n],
+        ],
+      },
+      // Text-format arrays too; the same key again fails naming the constraint and the key.
+      {
+        sql: 'INSERT INTO cvx.documents (id, ts, table_id, json_value, deleted, prev_ts) SELECT * FROM UNNEST($1::BYTEA[], $2::BIGINT[], $3::BYTEA[], $4::BYTEA[], $5::BOOLEAN[], $6::BIGINT[])',
+        params: ['{"\\\\x04","\\\\x01"}', '{5,1800000000000000001}', '{"\\\\x0a","\\\\x0a"}', '{"\\\\x","\\\\x"}', '{t,f}', '{NULL,NULL}'],
+        code: '23505',
+        message: 'duplicate key value violates unique constraint "documents_pkey"',
+        detail: 'Key (ts, table_id, id)=(1800000000000000001, \\x0a, \\x01) already exists.',
+      },
+      // The failed batch left nothing behind, not even its first row.
+      { sql: 'SELECT count(*) FROM cvx.documents', rows: [[3n]] },
+      {
+        sql: `INSERT INTO cvx.documents
+    (id, ts, table_id, json_value, deleted, prev_ts)
+    SELECT * FROM UNNEST($1::BYTEA[], $2::BIGINT[], $3::BYTEA[], $4::BYTEA[], $5::BOOLEAN[], $6::BIGINT[])
+    ON CONFLICT ON CONSTRAINT documents_pkey DO UPDATE
+    SET deleted = excluded.deleted, json_value = excluded.json_value`,
+        params: [[bytes(1), bytes(5)], [1800000000000000001n, 7n], [bytes(10), bytes(10)], [bytes(0x5b, 0x5d), bytes(1)], [true, false], [null, null]],
+        tag: 'INSERT 0 2',
+      },
+      { sql: 'SELECT id, ts, json_value, deleted FROM cvx.documents WHERE table_id = $1 ORDER BY ts, id', params: [bytes(10)], rows: [
+        [bytes(5), 7n, bytes(1), false],
+        [bytes(1), 1800000000000000001n, bytes(0x5b, 0x5d), true],
+        [bytes(2), 1800000000000000001n, bytes(), true],
+      ] },
+      // Arrays of different lengths pad with NULL; a NULL array yields no rows; RETURNING per row.
+      { sql: 'CREATE TABLE cvx.pairs (a int8, b text)', tag: 'CREATE TABLE' },
+      { sql: 'INSERT INTO cvx.pairs SELECT * FROM UNNEST($1::int8[], $2::text[]) RETURNING a, b', params: [[1n, 2n, 3n], ['x']], rows: [[1n, 'x'], [2n, null], [3n, null]], oids: [20, 25], tag: 'INSERT 0 3' },
+      { sql: 'INSERT INTO cvx.pairs SELECT * FROM UNNEST($1::int8[], $2::text[])', params: [null, []], tag: 'INSERT 0 0' },
+      { sql: 'INSERT INTO cvx.pairs (b, a) SELECT x, 9 FROM UNNEST($1::text[]) AS x', params: [['p', 'q']], tag: 'INSERT 0 2' },
+      { sql: 'SELECT a, b FROM cvx.pairs WHERE a = 9 ORDER BY b', rows: [[9n, 'p'], [9n, 'q']] },
+      { sql: 'INSERT INTO cvx.pairs (a) SELECT * FROM UNNEST($1)', params: [[1n]], code: '42P18' },
+      { sql: 'SELECT * FROM UNNEST($1::int8[])', params: [[1n]], code: '0A000' },
+      { sql: 'INSERT INTO cvx.pairs (a) SELECT * FROM generate_series(1, 3)', code: '0A000' },
+      { sql: 'INSERT INTO cvx.pairs (a) SELECT u FROM UNNEST($1::int8[]) AS u WHERE $1 IS NULL', params: [[1n]], code: '0A000' },
+    ]));
 });
+
+function bytes(...b: number[]): Uint8Array {
+  return Uint8Array.from(b);
+}

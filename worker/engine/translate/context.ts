@@ -71,6 +71,13 @@ export class TranslateContext {
   /** CTE names visible to the statement, with their scopes. */
   readonly ctes = new Map<string, { sql: string; columns: ScopeColumn[] }>();
 
+  /** The INSERT's row-source SELECT, which may read UNNEST of array parameters (unnest.ts). */
+  unnestSource: unknown = undefined;
+  /** Array parameters expanded one element per execution: parameter number → element type. */
+  readonly expanded = new Map<number, number>();
+  /** Parameters used as plain values somewhere (an expanded one must not be). */
+  readonly scalarParams = new Set<number>();
+
   /** Who is asking (current_user, information_schema's catalog and owner columns). */
   readonly who: SessionIdentity;
 
@@ -88,6 +95,10 @@ export class TranslateContext {
   setParamType(n: number, oid: number): void {
     while (this.paramOids.length < n) this.paramOids.push(0);
     if (!this.paramOids[n - 1]) this.paramOids[n - 1] = oid;
+  }
+
+  expandParam(n: number, elementOid: number): void {
+    this.expanded.set(n, elementOid);
   }
 
   /** Resolve a possibly schema-qualified table name through search_path. */
@@ -112,6 +123,7 @@ export class TranslateContext {
   finalParamOids(): number[] {
     const unknown = this.paramOids.findIndex((o) => !o);
     if (unknown >= 0) fail(indeterminateDatatype(unknown + 1));
+    for (const n of this.expanded.keys()) if (this.scalarParams.has(n)) unsupported(`parameter $${n} used both in UNNEST and as a value`);
     return [...this.paramOids];
   }
 }

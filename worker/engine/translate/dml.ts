@@ -88,6 +88,7 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
       columns: cols.map((c) => ({ name: c.name, typeOid: c.typeOid })),
     };
   } else {
+    ctx.unnestSource = select;
     const sub: TranslatedSelect = translateSelect(select, ctx);
     if (sub.columns.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
     sub.columns.forEach((c, i) => {
@@ -98,6 +99,11 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
     // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     source = `SELECT * FROM (${sub.sql}) WHERE true`;
     cols.length = sub.columns.length;
+    // The rows under the target's column names (a CTE column list: the SELECT's own names may repeat).
+    insertSource = {
+      sql: `WITH insert_source(${cols.map((c) => quoteIdent(c.name)).join(', ')}) AS (${sub.sql}) SELECT * FROM insert_source`,
+      columns: cols.map((c) => ({ name: c.name, typeOid: c.typeOid })),
+    };
   }
   let sql = `INSERT INTO ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} (${cols.map((c) => quoteIdent(c.name)).join(', ')}) ${source}`;
   if (stmt.onConflictClause) sql += onConflict(stmt.onConflictClause, table, scope, ctx);

@@ -82,6 +82,7 @@ function translateNode(node: any, env: ExprEnv, expected?: number): Typed {
     case 'A_Const':
       return constant(n, expected);
     case 'ParamRef': {
+      env.ctx.scalarParams.add(n.number);
       if (expected && env.ctx.paramType(n.number) === 0) env.ctx.setParamType(n.number, expected);
       else if (env.ctx.paramOids.length < n.number) env.ctx.setParamType(n.number, 0);
       return { sql: paramMark(n.number), type: env.ctx.paramType(n.number) };

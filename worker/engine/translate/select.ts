@@ -7,6 +7,7 @@ import { deeper, fail, unsupported, type ScopeColumn, type ScopeEntry, type Tran
 import { containsAggregate, translateCondition, translateExpr, type ExprEnv } from './expr.ts';
 import { virtualRelation } from './virtual-relations.ts';
 import { commonType } from './types.ts';
+import { mayExpand, unnestFromItem } from './unnest.ts';
 
 export interface OutputColumn extends Typed {
   name: string;
@@ -121,7 +122,7 @@ function defaultSubqueryName(sub: any): string {
   return t.name ?? defaultName(t.val);
 }
 
-function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: ScopeEntry[]): string {
+function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: ScopeEntry[], expand = false): string {
   const k = Object.keys(node)[0];
   const n = node[k];
   if (k === 'RangeVar') {
@@ -177,13 +178,14 @@ function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: 
     const on = n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...deeper(outer)]), OID.bool).sql}` : '';
     return `${left} ${kind} ${right}${on}`;
   }
-  if (k === 'RangeFunction') unsupported('functions in FROM');
+  if (k === 'RangeFunction') return unnestFromItem(n, ctx, scope, expand);
   unsupported(`FROM item ${k}`);
 }
 
 function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top: boolean): TranslatedSelect {
   const scope: ScopeEntry[] = [];
-  const from = (stmt.fromClause ?? []).map((f: any) => fromItem(f, ctx, scope, outer));
+  const expand = mayExpand(stmt, ctx);
+  const from = (stmt.fromClause ?? []).map((f: any) => fromItem(f, ctx, scope, outer, expand)).filter((f: string) => f !== '');
   const visible = [...scope, ...deeper(outer)];
   const targets: OutputColumn[] = [];
   for (const t of stmt.targetList ?? []) {

@@ -15,9 +15,13 @@ export type Outcome =
 /** Every column as PostgreSQL's own text: no client-side parsing to hide a difference. */
 export const rawTypes = { getTypeParser: () => (value: string) => value };
 
-export async function runCase(client: pg.Client, c: Case): Promise<Outcome> {
+export async function runCase(client: pg.Client, c: Case, protocol: 'simple' | 'extended'): Promise<Outcome> {
+  // pg sends parameterised statements in the extended protocol anyway; `queryMode` (missing
+  // from @types/pg) makes it do so for the others too.
+  const config: pg.QueryArrayConfig = { text: c.sql, values: c.params, rowMode: 'array' };
+  if (protocol === 'extended') Object.assign(config, { queryMode: 'extended' });
   try {
-    const r = await client.query({ text: c.sql, values: c.params, rowMode: 'array' });
+    const r = await client.query(config);
     return { kind: 'ok', command: r.command, rowCount: r.rowCount, names: r.fields.map((f) => f.name), types: r.fields.map((f) => f.dataTypeID), rows: r.rows as (string | null)[][] };
   } catch (e) {
     const err = e as { code?: string; message: string };

@@ -58,9 +58,14 @@ export class Connection {
   }
 
   #onData(chunk: Buffer): void {
-    const violation = this.#parser.feed(chunk, (m) => (isStartupPacket(m) ? this.#onStartup(m) : this.#enqueue(m)));
-    if (violation) this.#fatal(violation);
-    else if (this.#queued > MAX_QUEUED) this.#socket.pause();
+    try {
+      const violation = this.#parser.feed(chunk, (m) => (isStartupPacket(m) ? this.#onStartup(m) : this.#enqueue(m)));
+      if (violation) this.#fatal(violation);
+      else if (this.#queued > MAX_QUEUED) this.#socket.pause();
+    } catch (err) {
+      // A bug must cost this connection only, never the process.
+      this.#fatal({ sqlstate: 'XX000', message: `internal error: ${(err as Error).message}` });
+    }
   }
 
   /** Writes now, ahead of anything queued: only used before the query protocol starts. */

@@ -39,6 +39,7 @@ interface Portal {
   resultFormats: number[];
   /** Set by the first Execute; later Executes page through its buffered rows. */
   reply?: Promise<ExecuteReply>;
+  /** Rows already sent; -1 once the portal has run to completion. */
   sent: number;
   /** A Describe P waiting for the columns this portal's Execute will bring. */
   describeWaiter?: (columns: Column[] | null | undefined) => void;
@@ -265,17 +266,22 @@ export class QueryProtocol {
           portal.describeWaiter(r.error ? undefined : (result?.columns ?? null));
           portal.describeWaiter = undefined;
         }
-        const out: BackendMessage[] = r.notices.map((notice) => ({ type: 'notice', notice }));
+        // Notices belong to the first Execute; later ones page through the buffered rows.
+        const out: BackendMessage[] = portal.sent === 0 ? r.notices.map((notice) => ({ type: 'notice', notice })) : [];
         if (r.error) return { out: [...out, { type: 'error', error: r.error }], ok: false };
         if (!result || result.tag === null) return { out: [...out, { type: 'emptyQueryResponse' }], ok: true };
-        const start = Math.max(portal.sent, 0);
+        if (portal.sent === -1) return { out: [{ type: 'commandComplete', tag: rowsTag(result.tag, 0) }], ok: true };
+        const start = portal.sent;
         const end = maxRows > 0 ? Math.min(result.rows.length, start + maxRows) : result.rows.length;
         for (let i = start; i < end; i++) out.push(dataRow(result, result.rows[i], portal.resultFormats));
-        if (end < result.rows.length) {
+        // As PostgreSQL: a page that fills maxRows suspends, even when it holds the last row.
+        if (maxRows > 0 && end - start === maxRows) {
           portal.sent = end;
           out.push({ type: 'portalSuspended' });
         } else {
-          portal.sent = -1; // done: the portal may be dropped at Sync
+          // Done: the rows are released; the portal may be dropped at Sync.
+          portal.sent = -1;
+          portal.reply = Promise.resolve({ ...r, notices: [], results: [{ ...result, rows: [] }] });
           out.push({ type: 'commandComplete', tag: start > 0 || maxRows > 0 ? rowsTag(result.tag, end - start) : result.tag });
         }
         return { out, ok: true };

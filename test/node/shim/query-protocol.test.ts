@@ -103,11 +103,19 @@ describe('extended protocol', () => {
 
   it('pages a portal with a row limit from one execute call', async () => {
     const t = setup();
-    await t.send(parse('rows 5'), bind(), execute('', 2), execute('', 2), execute('', 2), sync);
+    await t.send(parse('rows 5'), bind(), execute('', 2), execute('', 2), execute('', 2), sync, parse('rows 2'), bind(), execute('', 2), execute('', 2), sync);
     expect(await t.types()).toEqual([
       'parseComplete', 'bindComplete', 'dataRow', 'dataRow', 'portalSuspended', 'dataRow', 'dataRow', 'portalSuspended', 'dataRow', 'C:SELECT 1', 'Z:I',
+      // A page that fills the limit suspends even at the last row, as PostgreSQL does.
+      'parseComplete', 'bindComplete', 'dataRow', 'dataRow', 'portalSuspended', 'C:SELECT 0', 'Z:I',
     ]);
-    expect(t.session.calls).toEqual(['execute rows 5 []']);
+    expect(t.session.calls).toEqual(['execute rows 5 []', 'execute rows 2 []']);
+  });
+
+  it('sends notices with the first page only, and SELECT 0 for an exhausted portal', async () => {
+    const t = setup();
+    await t.send(parse('notice'), bind([], { portal: 'p' }), execute('p', 1), execute('p', 1), execute('p', 1), sync);
+    expect(await t.types()).toEqual(['parseComplete', 'bindComplete', 'notice', 'dataRow', 'portalSuspended', 'C:SELECT 0', 'C:SELECT 0', 'Z:I']);
   });
 
   it('keeps a suspended portal across Sync and reads on', async () => {

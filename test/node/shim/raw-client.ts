@@ -46,7 +46,10 @@ export class RawClient {
     const c = await RawClient.connect(port);
     c.send(f.startupPacket(params));
     const auth = await c.next();
-    if (auth.code !== 'R' || auth.body.readInt32BE(0) !== 3) throw new Error(`expected cleartext auth, got ${auth.code}`);
+    if (auth.code !== 'R') throw new Error(`expected an authentication request, got ${auth.code}`);
+    // A reference PostgreSQL with trust auth says AuthenticationOk at once.
+    if (auth.body.readInt32BE(0) === 0) return { c, startup: [auth, ...(await c.until('Z'))] };
+    if (auth.body.readInt32BE(0) !== 3) throw new Error('expected cleartext auth');
     c.send(f.msg('p', f.bytes().cstring(password)));
     return { c, startup: await c.until('Z') };
   }

@@ -1,0 +1,66 @@
+/**
+ * The same extended-protocol byte sequences sent to a real PostgreSQL 15 and to the shim: the
+ * backend message codes must match (portal paging, skip-until-Sync, transaction status,
+ * Describe without Execute, Close of unknown names). The shim runs canned statements; each case
+ * names the PostgreSQL statement that behaves the same.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startShim } from '../../../shim/server.ts';
+import { startPostgres, type Postgres } from '../../support/postgres.ts';
+import * as f from './bytes.ts';
+import { CannedService } from './canned-service.ts';
+import { RawClient } from './raw-client.ts';
+
+let pg: Postgres;
+let shim: { port: number; close(): Promise<void> };
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  shim = await startShim({ host: '127.0.0.1', port: 0, password: 'pw', auth: 'password', service: new CannedService() });
+}, 30_000);
+afterAll(async () => {
+  await shim?.close();
+  await pg?.stop();
+});
+
+/** Canned statement → PostgreSQL statement with the same shape of result. */
+const sql = {
+  rows2: ['rows 2', 'select n from generate_series(1, 2) n'],
+  rows3: ['rows 3', 'select n from generate_series(1, 3) n'],
+  fail: ['fail', 'select 1 / (n - 1) from generate_series(1, 1) n'],
+  begin: ['begin', 'begin'],
+  commit: ['commit', 'commit'],
+  insert: ['insert', 'create temp table if not exists t (a int)'],
+};
+type Which = 0 | 1;
+type Script = (s: (k: keyof typeof sql) => string) => Buffer[];
+
+const cases: [string, Script, number][] = [
+  ['a page that fills the limit suspends, then SELECT 0', (s) => [f.parse('', s('rows2')), f.bind('', '', [], [], []), f.execute('', 2), f.execute('', 2), f.sync()], 1],
+  ['paging past the end and re-executing', (s) => [f.parse('', s('rows3')), f.bind('p', '', [], [], []), f.execute('p', 2), f.execute('p', 2), f.execute('p', 0), f.sync()], 1],
+  ['an error skips to Sync', (s) => [f.parse('', s('fail')), f.bind('', '', [], [], []), f.execute(''), f.parse('', s('rows2')), f.bind('', '', [], [], []), f.execute(''), f.sync(), f.parse('', s('rows2')), f.bind('', '', [], [], []), f.execute(''), f.sync()], 2],
+  ['transaction status through an error', (s) => [f.query(s('begin')), f.parse('', s('fail')), f.bind('', '', [], [], []), f.execute(''), f.sync(), f.query(s('commit'))], 3],
+  ['Describe P without Execute', (s) => [f.parse('', s('insert')), f.bind('', '', [], [], []), f.describe('P', ''), f.sync(), f.parse('', s('rows2')), f.bind('', '', [], [], []), f.describe('P', ''), f.sync()], 2],
+  ['Close of unknown names, Flush', (s) => [f.close('S', 'nope'), f.close('P', 'nope'), f.flush(), f.sync()], 1],
+  ['unknown statement and portal', () => [f.bind('', 'nope', [], [], []), f.sync(), f.execute('nope'), f.sync(), f.describe('S', 'nope'), f.sync()], 3],
+  ['an empty query', () => [f.parse('', ''), f.bind('', '', [], [], []), f.describe('P', ''), f.execute(''), f.sync(), f.query('')], 2],
+];
+
+async function run(which: Which, script: Script, readies: number): Promise<string> {
+  const port = which === 0 ? shim.port : pg.port;
+  const { c } = await RawClient.login(port, 'pw', { user: which === 0 ? 'u' : 'postgres', database: 'postgres' });
+  c.send(...script((k) => sql[k][which]));
+  const out: string[] = [];
+  for (let i = 0; i < readies; i++) {
+    for (const m of await c.until('Z')) out.push(m.code === 'Z' ? `Z${m.body.toString()}` : m.code === 'E' ? `E` : m.code === 'C' ? `C(${m.body.toString().replace(/\0$/, '')})` : m.code);
+  }
+  c.end();
+  return out.join(' ');
+}
+
+describe('extended protocol, shim vs PostgreSQL 15', () => {
+  it.each(cases)('%s', async (_name, script, readies) => {
+    const [ours, theirs] = [await run(0, script, readies), await run(1, script, readies)];
+    expect(ours.replace(/C\((CREATE TABLE|INSERT 0 1|BEGIN|COMMIT|ROLLBACK)\)/g, 'C(cmd)')).toBe(theirs.replace(/C\((CREATE TABLE|INSERT 0 1|BEGIN|COMMIT|ROLLBACK)\)/g, 'C(cmd)'));
+  });
+});

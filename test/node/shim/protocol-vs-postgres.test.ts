@@ -9,7 +9,7 @@ import { startShim } from '../../../shim/server.ts';
 import { startPostgres, type Postgres } from '../../support/postgres.ts';
 import * as f from './bytes.ts';
 import { CannedService } from './canned-service.ts';
-import { RawClient } from './raw-client.ts';
+import { RawClient, dataRow, rowDescription } from './raw-client.ts';
 
 let pg: Postgres;
 let shim: { port: number; close(): Promise<void> };
@@ -62,5 +62,26 @@ describe('extended protocol, shim vs PostgreSQL 15', () => {
   it.each(cases)('%s', async (_name, script, readies) => {
     const [ours, theirs] = [await run(0, script, readies), await run(1, script, readies)];
     expect(ours.replace(/C\((CREATE TABLE|INSERT 0 1|BEGIN|COMMIT|ROLLBACK)\)/g, 'C(cmd)')).toBe(theirs.replace(/C\((CREATE TABLE|INSERT 0 1|BEGIN|COMMIT|ROLLBACK)\)/g, 'C(cmd)'));
+  });
+});
+
+/** What the canned `types` statement returns, as PostgreSQL computes it. */
+const typesSql = `select true as b, (-32768)::int2 as i2, 2147483647::int4 as i4, 1800000000000000001::int8 as i8,
+  (-9223372036854775808)::int8 as i8min, 1.5::float4 as f4, (-0.1)::float8 as f8, '-12345678901234567890.000123'::numeric as num,
+  'héllo ☃'::text as txt, '\\x0001feff'::bytea as by, ''::bytea as empty, '{"a": 1}'::json as js, '{"a": 1}'::jsonb as jsb,
+  'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid as u, '2024-01-02'::date as d, '2024-01-02 03:04:05.123456'::timestamp as ts,
+  '2024-01-02 03:04:05+00'::timestamptz as tz, array[1, null, -1]::int8[] as arr, array['a b', null, '"q"', '']::text[] as tarr, null::text as nul`;
+
+describe('result encoding, shim vs PostgreSQL 15', () => {
+  it.each([0, 1])('RowDescription and DataRow bytes match in format %i', async (format) => {
+    const results = [];
+    for (const which of [0, 1] as Which[]) {
+      const { c } = await RawClient.login(which === 0 ? shim.port : pg.port, 'pw', { user: which === 0 ? 'u' : 'postgres', database: 'postgres' });
+      c.send(f.parse('', which === 0 ? 'types' : typesSql), f.bind('', '', [], [], [format]), f.describe('P', ''), f.execute(''), f.sync());
+      const out = await c.until('Z');
+      c.end();
+      results.push({ columns: rowDescription(out[2]), row: dataRow(out[3]) });
+    }
+    expect(results[0]).toEqual(results[1]);
   });
 });

@@ -158,7 +158,8 @@ describe('engine cases', () => {
       { sql: 'SELECT (SELECT count(*) FROM u i WHERE i.id < o.id) FROM u o ORDER BY o.id LIMIT 2', rows: [[0n], [1n]] },
       { sql: 'SELECT * FROM nope', code: '42P01', message: 'relation "nope" does not exist' },
       { sql: 'SELECT id FROM u WHERE name = 1', code: '42883' },
-      { sql: 'SELECT DISTINCT ON (id) id FROM u', code: '0A000' },
+      { sql: 'SELECT DISTINCT ON (id % 2) id FROM u ORDER BY id % 2, id DESC', rows: [[4n], [3n]] },
+      { sql: 'SELECT * FROM u ORDER BY id FETCH FIRST 1 ROWS WITH TIES', code: '0A000' },
     ]));
 
   it('DML: INSERT/UPDATE/DELETE, RETURNING, ON CONFLICT, parameters', () =>

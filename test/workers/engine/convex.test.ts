@@ -173,8 +173,80 @@ describe('Convex statement shapes', () => {
       { sql: 'INSERT INTO cvx.pairs (a) SELECT * FROM generate_series(1, 3)', code: '0A000' },
       { sql: 'INSERT INTO cvx.pairs (a) SELECT u FROM UNNEST($1::int8[]) AS u WHERE $1 IS NULL', params: [[1n]], code: '0A000' },
     ]));
+
+  it('DISTINCT ON: latest revision per key, in a subquery joined to documents (index page read)', () =>
+    runGroup([
+      ...init,
+      {
+        sql: 'INSERT INTO cvx.indexes (index_id, ts, key_prefix, key_sha256, deleted, document_id, table_id) VALUES ($1, 1, $2, $3, false, $4, $5), ($1, 5, $2, $3, false, $6, $5), ($1, 3, $7, $8, true, NULL, NULL), ($1, 9, $9, $10, false, $4, $5), ($11, 2, $2, $3, false, $4, $5)',
+        params: [bytes(1), bytes(0x10), bytes(0xa0), bytes(1), bytes(10), bytes(2), bytes(0x20), bytes(0xb0), bytes(0x30), bytes(0xc0), bytes(2)],
+        tag: 'INSERT 0 5',
+      },
+      { sql: 'INSERT INTO cvx.documents (id, ts, table_id, json_value, deleted) VALUES ($1, 5, $2, $3, false)', params: [bytes(2), bytes(10), bytes(0x7b, 0x7d)], tag: 'INSERT 0 1' },
+      {
+        sql: indexPage('ASC'),
+        params: [bytes(1), 8n, 10n],
+        rows: [
+          [bytes(1), bytes(0x10), bytes(0xa0), null, 5n, false, bytes(2), bytes(10), bytes(0x7b, 0x7d), null],
+          [bytes(1), bytes(0x20), bytes(0xb0), null, 3n, true, null, null, null, null],
+        ],
+        oids: [17, 17, 17, 17, 20, 16, 17, 17, 17, 20],
+      },
+      { sql: indexPage('DESC'), params: [bytes(1), 8n, 1n], rows: [[bytes(1), bytes(0x20), bytes(0xb0), null, 3n, true, null, null, null, null]] },
+      { sql: indexPage('ASC'), params: [bytes(1), 4n, 10n], rows: [
+        [bytes(1), bytes(0x10), bytes(0xa0), null, 1n, false, bytes(1), null, null, null],
+        [bytes(1), bytes(0x20), bytes(0xb0), null, 3n, true, null, null, null, null],
+      ] },
+      { sql: indexPage('ASC'), paramOids: [17, 20, 20] },
+      { sql: 'SELECT DISTINCT ON (key_prefix) key_prefix, ts FROM cvx.indexes ORDER BY key_prefix, ts', rows: [[bytes(0x10), 1n], [bytes(0x20), 3n], [bytes(0x30), 9n]], names: ['key_prefix', 'ts'], oids: [17, 20] },
+      { sql: 'SELECT DISTINCT ON (deleted) deleted, ts FROM cvx.indexes ORDER BY deleted DESC, ts DESC', rows: [[true, 3n], [false, 9n]] },
+      { sql: 'SELECT DISTINCT ON (2) ts, index_id FROM cvx.indexes ORDER BY index_id, ts DESC LIMIT 5 OFFSET 1', rows: [[2n, bytes(2)]] },
+      { sql: 'SELECT DISTINCT ON (key_sha256, index_id) ts FROM cvx.indexes ORDER BY index_id, key_sha256, ts', rows: [[1n], [3n], [9n], [2n]] },
+      { sql: 'SELECT DISTINCT ON (key_prefix) ts FROM cvx.indexes ORDER BY ts', code: '42P10', message: 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions' },
+      { sql: 'SELECT count(*) FROM (SELECT DISTINCT ON (key_prefix) key_prefix FROM cvx.indexes) x', rows: [[3n]] },
+    ]));
 });
 
 function bytes(...b: number[]): Uint8Array {
   return Uint8Array.from(b);
+}
+
+function indexPage(order: 'ASC' | 'DESC'): string {
+  return `
+/*+
+    Set(enable_seqscan OFF)
+    IndexScan(d documents_pkey)
+*/
+SELECT
+    A.index_id,
+    A.key_prefix,
+    A.key_sha256,
+    A.key_suffix,
+    A.ts,
+    A.deleted,
+    A.document_id,
+    D.table_id,
+    D.json_value,
+    D.prev_ts
+FROM (
+    SELECT DISTINCT ON (key_prefix, key_sha256)
+        index_id,
+        key_prefix,
+        key_sha256,
+        key_suffix,
+        ts,
+        deleted,
+        document_id,
+        table_id
+    FROM cvx.indexes
+    WHERE index_id = $1 AND ts <= $2
+    ORDER BY key_prefix ${order}, key_sha256 ${order}, ts DESC
+    LIMIT $3
+) A
+LEFT JOIN cvx.documents D
+    ON  D.ts          = A.ts
+    AND D.table_id    = A.table_id
+    AND D.id          = A.document_id
+ORDER BY key_prefix ${order}, key_sha256 ${order}
+`;
 }

@@ -8,6 +8,7 @@ import { containsAggregate, translateCondition, translateExpr, type ExprEnv } fr
 import { virtualRelation } from './virtual-relations.ts';
 import { commonType } from './types.ts';
 import { mayExpand, unnestFromItem } from './unnest.ts';
+import { isDistinctOn, rewriteDistinctOn } from './distinct-on.ts';
 
 export interface OutputColumn extends Typed {
   name: string;
@@ -37,7 +38,7 @@ export function translateSelect(stmt: any, ctx: TranslateContext, outer: ScopeEn
 }
 
 /** The read form of a top-level output column. */
-function readForm(sql: string, type: number): string {
+export function readForm(sql: string, type: number): string {
   return needsIntegerCast(type) || type === OID.numeric ? `CAST(${sql} AS TEXT)` : sql;
 }
 
@@ -205,23 +206,21 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
     const typed = translateExpr(val, whole, val.ParamRef ? OID.text : undefined);
     targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
   }
-  if (stmt.distinctClause?.length && stmt.distinctClause[0] !== undefined && Object.keys(stmt.distinctClause[0]).length) {
-    unsupported('SELECT DISTINCT ON');
-  }
-  const distinct = stmt.distinctClause ? 'DISTINCT ' : '';
-  const list = targets.map((c, i) => `${top ? readForm(c.sql, c.type) : c.sql} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
-  let sql = `SELECT ${distinct}${list || 'NULL'}`;
-  if (from.length) sql += ` FROM ${from.join(', ')}`;
-  if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, env(ctx, visible), 'WHERE')}`;
+  let body = '';
+  if (from.length) body += ` FROM ${from.join(', ')}`;
+  if (stmt.whereClause) body += ` WHERE ${translateCondition(stmt.whereClause, env(ctx, visible), 'WHERE')}`;
   const keys: string[] = (stmt.groupClause ?? []).map((g: any) => groupOrSortExpr(g, ctx, visible, targets));
-  if (keys.length) sql += ` GROUP BY ${keys.join(', ')}`;
+  if (keys.length) body += ` GROUP BY ${keys.join(', ')}`;
   // A grouped query: outside aggregates, only grouping keys (42803). The select list was
   // translated before the keys were known (GROUP BY 1 refers to it), so it is checked again.
   const grouped = keys.length > 0 || containsAggregate(stmt.targetList) || containsAggregate(stmt.havingClause) || containsAggregate(stmt.sortClause);
   const grouping = grouped ? groupingKeys(keys, scope, ctx) : undefined;
   if (grouping) checkGrouped(stmt.targetList ?? [], targets, visible, ctx, grouping);
-  if (stmt.havingClause) sql += ` HAVING ${translateCondition(stmt.havingClause, env(ctx, visible, true, grouping), 'HAVING')}`;
-  sql += orderAndLimit(stmt, ctx, visible, targets, false, grouping);
+  if (stmt.havingClause) body += ` HAVING ${translateCondition(stmt.havingClause, env(ctx, visible, true, grouping), 'HAVING')}`;
+  if (isDistinctOn(stmt)) return rewriteDistinctOn(stmt, ctx, visible, targets, body, top, grouping);
+  const distinct = stmt.distinctClause ? 'DISTINCT ' : '';
+  const list = targets.map((c, i) => `${top ? readForm(c.sql, c.type) : c.sql} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
+  const sql = `SELECT ${distinct}${list || 'NULL'}${body}${orderAndLimit(stmt, ctx, visible, targets, false, grouping)}`;
   return { sql, columns: targets };
 }
 
@@ -237,7 +236,7 @@ function checkGrouped(targetList: any[], targets: OutputColumn[], visible: Scope
 }
 
 /** GROUP BY / ORDER BY item: an output position, an output name, or an expression. */
-function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], grouping?: Set<string>): string {
+export function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], grouping?: Set<string>): string {
   if (node.A_Const && 'ival' in node.A_Const) {
     const pos = Number(node.A_Const.ival.ival ?? 0);
     if (pos < 1 || pos > targets.length) fail({ sqlstate: '42P10', message: `ORDER BY position ${pos} is not in select list` });
@@ -259,26 +258,37 @@ function plainSql(t: OutputColumn): string {
   return t.plain;
 }
 
-function orderAndLimit(stmt: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], byName = false, grouping?: Set<string>): string {
-  let sql = '';
-  if (stmt.sortClause) {
-    const items = stmt.sortClause.map((s: any) => {
-      const sb = s.SortBy;
-      if (sb.useOp) unsupported('ORDER BY … USING');
-      const expr = byName ? sortByOutput(sb.node, targets) : groupOrSortExpr(sb.node, ctx, scope, targets, grouping);
-      const desc = sb.sortby_dir === 'SORTBY_DESC';
-      // PostgreSQL: NULLs sort as larger than any value (last ascending, first descending).
-      const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';
-      return `${expr} ${desc ? 'DESC' : 'ASC'} NULLS ${nulls}`;
-    });
-    sql += ` ORDER BY ${items.join(', ')}`;
-  }
+/** One ORDER BY item: its expression, direction and PostgreSQL's NULL placement made explicit. */
+export interface SortItem {
+  expr: string;
+  /** "ASC NULLS LAST" and the like. */
+  direction: string;
+}
+
+export function sortItems(stmt: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], byName = false, grouping?: Set<string>): SortItem[] {
+  return (stmt.sortClause ?? []).map((s: any) => {
+    const sb = s.SortBy;
+    if (sb.useOp) unsupported('ORDER BY … USING');
+    const expr = byName ? sortByOutput(sb.node, targets) : groupOrSortExpr(sb.node, ctx, scope, targets, grouping);
+    const desc = sb.sortby_dir === 'SORTBY_DESC';
+    // PostgreSQL: NULLs sort as larger than any value (last ascending, first descending).
+    const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';
+    return { expr, direction: `${desc ? 'DESC' : 'ASC'} NULLS ${nulls}` };
+  });
+}
+
+export function limitClause(stmt: any, ctx: TranslateContext, scope: ScopeEntry[]): string {
   const e = env(ctx, scope);
   const limit = stmt.limitCount && !(stmt.limitCount.A_Const?.isnull) ? translateExpr(stmt.limitCount, e, OID.int8) : undefined;
   const offset = stmt.limitOffset ? translateExpr(stmt.limitOffset, e, OID.int8) : undefined;
   if (stmt.limitOption === 'LIMIT_OPTION_WITH_TIES') unsupported('FETCH … WITH TIES');
-  if (limit || offset) sql += ` LIMIT ${limit ? limit.sql : '-1'}${offset ? ` OFFSET ${offset.sql}` : ''}`;
-  return sql;
+  return limit || offset ? ` LIMIT ${limit ? limit.sql : '-1'}${offset ? ` OFFSET ${offset.sql}` : ''}` : '';
+}
+
+function orderAndLimit(stmt: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], byName = false, grouping?: Set<string>): string {
+  const items = sortItems(stmt, ctx, scope, targets, byName, grouping);
+  const order = items.length ? ` ORDER BY ${items.map((i) => `${i.expr} ${i.direction}`).join(', ')}` : '';
+  return order + limitClause(stmt, ctx, scope);
 }
 
 /** ORDER BY of a set operation: only output columns (by name or position) are visible. */

@@ -1,0 +1,50 @@
+/**
+ * @module SELECT DISTINCT ON (keys) … ORDER BY …: the first row of each group of equal keys, in
+ * ORDER BY order. SQLite has no DISTINCT ON, so the rows are numbered within each group by the
+ * query's own ORDER BY and only the first is kept:
+ *
+ *   SELECT d0 … FROM (SELECT <targets> AS d0 …, <sort keys> AS s0 …,
+ *                            row_number() OVER (PARTITION BY <keys> ORDER BY <sort>) AS rn
+ *                     FROM … WHERE … GROUP BY … HAVING …)
+ *   WHERE rn = 1 ORDER BY s0 … LIMIT …
+ *
+ * PARTITION BY groups NULLs together, as DISTINCT ON does; the explicit NULLS FIRST/LAST of
+ * each sort item (select.ts) holds in the window and in the outer ORDER BY alike.
+ */
+import { quoteIdent } from '../catalog.ts';
+import { fail, type ScopeEntry, type TranslateContext } from './context.ts';
+import { groupOrSortExpr, limitClause, readForm, sortItems, type OutputColumn, type TranslatedSelect } from './select.ts';
+
+/** DISTINCT ON (…), as opposed to plain DISTINCT (a list holding one empty node). */
+export function isDistinctOn(stmt: any): boolean {
+  const first = stmt.distinctClause?.[0];
+  return first !== undefined && first !== null && Object.keys(first).length > 0;
+}
+
+export function rewriteDistinctOn(
+  stmt: any,
+  ctx: TranslateContext,
+  scope: ScopeEntry[],
+  targets: OutputColumn[],
+  body: string,
+  top: boolean,
+  grouping: Set<string> | undefined,
+): TranslatedSelect {
+  const keys: string[] = stmt.distinctClause.map((d: any) => groupOrSortExpr(d, ctx, scope, targets, grouping));
+  const sorts = sortItems(stmt, ctx, scope, targets, false, grouping);
+  // PostgreSQL: the DISTINCT ON keys must be the leftmost ORDER BY items (in any order).
+  const leading = new Set(sorts.slice(0, keys.length).map((s) => s.expr));
+  if (sorts.length > 0 && (sorts.length < new Set(keys).size || keys.some((k) => !leading.has(k)))) {
+    fail({ sqlstate: '42P10', message: 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions' });
+  }
+  const window = `row_number() OVER (PARTITION BY ${keys.join(', ')}${sorts.length ? ` ORDER BY ${sorts.map((s) => `${s.expr} ${s.direction}`).join(', ')}` : ''})`;
+  const inner = [
+    ...targets.map((c, i) => `${c.sql} AS ${quoteIdent(`d${i}`)}`),
+    ...sorts.map((s, j) => `${s.expr} AS ${quoteIdent(`s${j}`)}`),
+    `${window} AS distinct_on_row`,
+  ].join(', ');
+  const list = targets.map((c, i) => `${top ? readForm(quoteIdent(`d${i}`), c.type) : quoteIdent(`d${i}`)} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
+  const order = sorts.length ? ` ORDER BY ${sorts.map((s, j) => `${quoteIdent(`s${j}`)} ${s.direction}`).join(', ')}` : '';
+  const sql = `SELECT ${list} FROM (SELECT ${inner}${body}) WHERE distinct_on_row = 1${order}${limitClause(stmt, ctx, scope)}`;
+  return { sql, columns: targets };
+}

@@ -205,6 +205,71 @@ describe('Convex statement shapes', () => {
       { sql: 'SELECT DISTINCT ON (key_prefix) ts FROM cvx.indexes ORDER BY ts', code: '42P10', message: 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions' },
       { sql: 'SELECT count(*) FROM (SELECT DISTINCT ON (key_prefix) key_prefix FROM cvx.indexes) x', rows: [[3n]] },
     ]));
+
+  it('every other statement shape: inferred parameter OIDs and a run each', () => {
+    const hint = '/*+\n    Set(enable_seqscan OFF)\n    Set(plan_cache_mode force_generic_plan)\n*/\n';
+    const chunk = (n: number, per: (i: number) => string) => Array.from({ length: n }, (_, i) => per(i)).join(' OR\n    ');
+    const revCte = (cmp: string, width: number) =>
+      `WITH\n${Array.from({ length: 8 }, (_, i) => {
+        const p = i * width;
+        const qts = width === 3 ? p + 3 : p + 4;
+        return `    q${i + 1} AS (SELECT id, ts, table_id, json_value, deleted, prev_ts, $${qts}::BIGINT as query_ts FROM cvx.documents WHERE table_id = $${p + 1} AND id = $${p + 2} and ts ${cmp} $${p + 3}${cmp === '<' ? ' ORDER BY ts DESC LIMIT 1' : ''})`;
+      }).join(',\n')}\nSELECT id, ts, table_id, json_value, deleted, prev_ts, query_ts FROM q1\n${Array.from({ length: 7 }, (_, i) => `UNION ALL SELECT id, ts, table_id, json_value, deleted, prev_ts, query_ts FROM q${i + 2}`).join('\n')};`;
+    const prevParams = Array.from({ length: 8 }, (_, i) => [bytes(10), bytes(i + 1), 1800000000000000009n]).flat();
+    const exactParams = Array.from({ length: 8 }, (_, i) => [bytes(10), bytes(i + 1), 1800000000000000001n, 1800000000000000009n]).flat();
+    return runGroup([
+      ...init,
+      { sql: 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', paramOids: [19], params: ['cvx'], rows: [[1n]] },
+      { sql: 'SELECT 1 FROM cvx.documents LIMIT 1', tag: 'SELECT 0' },
+      { sql: `DO $$ BEGIN IF to_regclass('cvx.read_only') IS NULL THEN CREATE TABLE IF NOT EXISTS cvx.read_only (id BIGINT NOT NULL, PRIMARY KEY (id)); END IF; END $$;`, tag: 'DO' },
+      { sql: `DO $$ BEGIN IF to_regclass('cvx.persistence_globals') IS NULL THEN CREATE TABLE IF NOT EXISTS cvx.persistence_globals (key TEXT NOT NULL, json_value BYTEA NOT NULL, PRIMARY KEY (key)); END IF; END $$;`, tag: 'DO' },
+      { sql: 'SELECT 1 FROM cvx.read_only LIMIT 1', tag: 'SELECT 0' },
+      { sql: 'INSERT INTO cvx.read_only (id) VALUES (1)', tag: 'INSERT 0 1' },
+      { sql: 'DELETE FROM cvx.read_only WHERE id = 1', tag: 'DELETE 1' },
+      {
+        sql: 'INSERT INTO cvx.persistence_globals\n    (key, json_value)\n    VALUES ($1, $2)\n    ON CONFLICT ON CONSTRAINT persistence_globals_pkey DO UPDATE\n    SET json_value = excluded.json_value\n',
+        paramOids: [25, 17],
+        params: ['k', bytes(1)],
+        tag: 'INSERT 0 1',
+      },
+      { sql: 'SELECT json_value FROM cvx.persistence_globals WHERE key = $1', paramOids: [25], params: ['k'], rows: [[bytes(1)]] },
+      { sql: 'INSERT INTO cvx.documents (id, ts, table_id, json_value, deleted, prev_ts) SELECT * FROM UNNEST($1::BYTEA[], $2::BIGINT[], $3::BYTEA[], $4::BYTEA[], $5::BOOLEAN[], $6::BIGINT[])', params: [[bytes(1), bytes(2)], [1800000000000000001n, 1800000000000000001n], [bytes(10), bytes(10)], [bytes(7), bytes(8)], [false, false], [null, null]], tag: 'INSERT 0 2' },
+      {
+        sql: `${hint}SELECT D.id, D.ts, D.table_id, D.json_value, D.deleted, D.prev_ts\n    , P.json_value\n    FROM cvx.documents D\n    LEFT JOIN cvx.documents P ON P.table_id = D.table_id AND P.id = D.id AND P.ts = D.prev_ts\n    WHERE (D.ts, D.table_id, D.id) > ($1, $2, $3)\n    AND D.ts < $4\n    AND D.table_id = $6\n    ORDER BY D.ts ASC, D.table_id ASC, D.id ASC\n    LIMIT $5\n`,
+        paramOids: [20, 17, 17, 20, 20, 17],
+        params: [-1n, bytes(), bytes(), 9223372036854775807n, 10n, bytes(10)],
+        rows: [
+          [bytes(1), 1800000000000000001n, bytes(10), bytes(7), false, null, null],
+          [bytes(2), 1800000000000000001n, bytes(10), bytes(8), false, null, null],
+        ],
+      },
+      { sql: revCte('<', 3), paramOids: Array.from({ length: 8 }, () => [17, 17, 20]).flat(), params: prevParams, rows: [
+        [bytes(1), 1800000000000000001n, bytes(10), bytes(7), false, null, 1800000000000000009n],
+        [bytes(2), 1800000000000000001n, bytes(10), bytes(8), false, null, 1800000000000000009n],
+      ] },
+      { sql: revCte('=', 4), paramOids: Array.from({ length: 8 }, () => [17, 17, 20, 20]).flat(), params: exactParams, tag: 'SELECT 2' },
+      { sql: `${hint}SELECT id, ts, table_id, json_value, deleted, prev_ts, $4::BIGINT as query_ts\nFROM cvx.documents\nWHERE\n    table_id = $1 AND\n    id = $2 AND\n    ts = $3\n`, paramOids: [17, 17, 20, 20], params: [bytes(10), bytes(2), 1800000000000000001n, 5n], rows: [[bytes(2), 1800000000000000001n, bytes(10), bytes(8), false, null, 5n]], oids: [17, 20, 17, 17, 16, 20, 20] },
+      { sql: 'SELECT 1 FROM cvx.leases WHERE id=1 AND ts=$1 FOR SHARE', paramOids: [20], params: [0n], rows: [[1n]] },
+      { sql: 'SELECT 1 FROM cvx.leases WHERE id=1 AND ts=$1', paramOids: [20], params: [0n], rows: [[1n]] },
+      { sql: 'UPDATE cvx.leases SET ts=$1 WHERE id=1 AND ts<$1', paramOids: [20], params: [1800000000000000005n], tag: 'UPDATE 1' },
+      { sql: 'UPDATE cvx.leases SET ts=$1 WHERE id=1 AND ts<$1', params: [1800000000000000004n], tag: 'UPDATE 0' },
+      {
+        sql: `${hint}SELECT\n    index_id, key_prefix, key_sha256, key_suffix, ts, deleted\n    FROM cvx.indexes\n    WHERE (index_id, key_prefix, key_sha256, ts) > ($1, $2, $3, $4)\n    \n    ORDER BY index_id ASC, key_prefix ASC, key_sha256 ASC, ts ASC\n    LIMIT $5\n`,
+        paramOids: [17, 17, 17, 20, 20],
+        params: [bytes(), bytes(), bytes(), -1n, 10n],
+        tag: 'SELECT 0',
+      },
+      { sql: 'INSERT INTO cvx.indexes\n    (index_id, ts, key_prefix, key_suffix, key_sha256, deleted, table_id, document_id)\n    SELECT * FROM UNNEST(\n        $1::BYTEA[],\n        $2::BIGINT[],\n        $3::BYTEA[],\n        $4::BYTEA[],\n        $5::BYTEA[],\n        $6::BOOLEAN[],\n        $7::BYTEA[],\n        $8::BYTEA[]\n    )\n    ON CONFLICT ON CONSTRAINT indexes_pkey DO UPDATE\n    SET deleted = excluded.deleted, table_id = excluded.table_id, document_id = excluded.document_id\n', params: [[bytes(1)], [3n], [bytes(5)], [null], [bytes(9)], [false], [bytes(10)], [bytes(1)]], tag: 'INSERT 0 1' },
+      { sql: `${hint}DELETE FROM cvx.indexes WHERE\n    (index_id = $1 AND key_prefix = $2 AND key_sha256 = $3 AND ts <= $4)\n`, paramOids: [17, 17, 17, 20], params: [bytes(1), bytes(5), bytes(9), 3n], tag: 'DELETE 1' },
+      {
+        sql: `${hint}DELETE FROM cvx.documents WHERE\n    ${chunk(8, (i) => `(table_id = $${i * 3 + 1} AND id = $${i * 3 + 2} AND ts <= $${i * 3 + 3})`)}\n`,
+        paramOids: Array.from({ length: 8 }, () => [17, 17, 20]).flat(),
+        params: Array.from({ length: 8 }, (_, i) => [bytes(10), bytes(i === 0 ? 1 : 99), 1800000000000000001n]).flat(),
+        tag: 'DELETE 1',
+      },
+      { sql: 'DELETE FROM cvx.documents WHERE table_id = $1 AND id IN (\n            SELECT id FROM cvx.documents\n            WHERE table_id = $1\n            LIMIT $2\n        )\n', paramOids: [17, 20], params: [bytes(10), 5n], tag: 'DELETE 1' },
+    ]);
+  });
 });
 
 function bytes(...b: number[]): Uint8Array {

@@ -35,6 +35,19 @@ describe('0A000 for what the layer does not support', () => {
     ['multidimensional array', OID.int4Array, '{{1,2},{3,4}}'],
     ['array bounds decoration', OID.int4Array, '[1:2]={1,2}'],
     ['interval', OID.interval, '1 day'],
+    // ICU's zone history (Intl) and PostgreSQL's tzdata differ before 1970: refused, not guessed.
+    ['a zone name before 1970', OID.timestamptz, '1900-01-01 00:00 Europe/Amsterdam'],
   ];
   for (const [name, oid, text] of cases) test(name, () => expect(parseText(oid, text)).toMatchObject({ sqlstate: '0A000' }));
+});
+
+describe('date/time input outside PostgreSQL\'s forms fails cleanly', () => {
+  test('an unknown zone name is 22023, an unknown word 22007', () => {
+    expect(parseText(OID.timestamptz, '2024-01-02 03:04 Mars/Olympus')).toMatchObject({ sqlstate: '22023', message: 'time zone "mars/olympus" not recognized' });
+    expect(parseText(OID.timestamptz, '2024-01-02 03:04 foo')).toMatchObject({ sqlstate: '22007' });
+  });
+  test('a two-digit first field is the month (MDY), never a year', () => {
+    expect(parseText(OID.date, '24-01-02')).toMatchObject({ sqlstate: '22008' });
+    expect(parseText(OID.date, '01-02-24')).toBe('2024-01-02');
+  });
 });

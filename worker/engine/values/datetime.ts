@@ -1,7 +1,6 @@
 /**
- * @module date, timestamp and timestamptz: ISO 8601 text input as PostgreSQL accepts it
- * (DateStyle ISO, MDY; `T` or space; fractional seconds rounded with rint; zone offsets, `Z`,
- * UTC/GMT; BC; `epoch`), output in PostgreSQL's ISO style with the session TimeZone fixed at
+ * @module date, timestamp and timestamptz: text input as PostgreSQL accepts it (DateStyle
+ * ISO, MDY; the forms are listed in datetime-input.ts; `epoch`), output in PostgreSQL's ISO style with the session TimeZone fixed at
  * UTC, and the storage forms: date as text `YYYY-MM-DD` (`YYYY-MM-DD BC` before year 1),
  * timestamps as bigint microseconds since 1970-01-01 00:00:00 UTC.
  * Infinite and clock-relative values (infinity, now, today) are refused with 0A000.
@@ -14,6 +13,7 @@ import {
   featureNotSupported,
   invalidDatetimeFormat,
 } from '../errors.ts';
+import { decodeDateTime, zoneOffsetAt } from './datetime-input.ts';
 
 const US_PER_DAY = 86_400_000_000n;
 /** Julian day 0 (4714-11-24 BC), PostgreSQL's first date and timestamp, in Unix days. */
@@ -49,71 +49,43 @@ export function civilFromDays(days: number): { y: number; m: number; d: number }
   return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
 }
 
-function daysInMonth(y: number, m: number): number {
-  if (m === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(m) ? 30 : 31;
-}
-
-/** C rint(): round half to even on the double, as ParseFractionalSecond does. */
-function rint(v: number): number {
-  const f = Math.floor(v);
-  const diff = v - f;
-  if (diff > 0.5) return f + 1;
-  if (diff < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-const DATE = String.raw`(?:(\d+)-(\d{1,2})-(\d{1,2})|(\d{4})(\d{2})(\d{2}))`;
-const TIME = String.raw`(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?`;
-const ZONE = String.raw`(?:\s*([zZ]|UTC|utc|GMT|gmt|[+-]\d{1,2}(?::?\d{2}(?::?\d{2})?)?))?`;
-const ISO = new RegExp(String.raw`^\s*${DATE}(?:(?:[tT]|\s+)${TIME}${ZONE})?(?:\s+(BC|AD|bc|ad))?\s*$`);
-const SPECIAL = /^\s*([+-]?infinity|now|today|tomorrow|yesterday|allballs|epoch)\s*$/i;
-
 type Parsed = { days: number; us: bigint; offsetSec: number; hasTime: boolean };
 
-function zoneOffsetSeconds(z: string): number {
-  if (/^[zZ]|UTC|GMT$/i.test(z)) return 0;
-  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(z)!;
-  const s = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
-  return m[1] === '-' ? -s : s;
-}
-
-/** The shared ISO parser; errors name `typeLabel` as PostgreSQL does. */
+/** The shared parser (datetime-input.ts); errors name `typeLabel` as PostgreSQL does. */
 function parseIso(text: string, typeLabel: string): Parsed | PgError {
-  const special = SPECIAL.exec(text);
-  if (special !== null) {
-    const word = special[1]!.toLowerCase();
-    if (word === 'epoch') return { days: 0, us: 0n, offsetSec: 0, hasTime: false };
-    return featureNotSupported(`date/time value "${word}"`);
-  }
-  const m = ISO.exec(text);
-  if (m === null) return invalidDatetimeFormat(typeLabel, text);
-  const year = Number(m[1] ?? m[4]);
-  const month = Number(m[2] ?? m[5]);
-  const day = Number(m[3] ?? m[6]);
-  const bc = m[12] !== undefined && m[12].toLowerCase() === 'bc';
-  if (year === 0 || month < 1 || month > 12) return datetimeFieldOverflow(text);
-  if (year > 10_000_000) return datetimeOutOfRange(typeLabel === 'date' ? 'date' : 'timestamp', text);
-  const y = bc ? 1 - year : year;
-  if (day < 1 || day > daysInMonth(y, month)) return datetimeFieldOverflow(text);
-  const hasTime = m[7] !== undefined;
-  const hour = Number(m[7] ?? 0);
-  const minute = Number(m[8] ?? 0);
-  const second = Number(m[9] ?? 0);
-  const fraction = m[10] ?? '';
-  const usFraction = fraction === '' ? 0 : rint(Number(`0.${fraction}`) * 1_000_000);
-  if (minute > 59 || second > 60 || hour > 24 || (hour === 24 && (minute > 0 || second > 0 || usFraction > 0))) {
-    return datetimeFieldOverflow(text);
-  }
-  let offsetSec = 0;
-  if (m[11] !== undefined) {
-    offsetSec = zoneOffsetSeconds(m[11]);
-    if (Math.abs(offsetSec) > 15 * 3600 + 59 * 60 + 59) {
-      return { severity: 'ERROR', sqlstate: '22009', message: `time zone displacement out of range: "${text}"` };
+  const d = decodeDateTime(text);
+  if ('dterr' in d) {
+    switch (d.dterr) {
+      case 'field':
+        return datetimeFieldOverflow(text);
+      case 'md-field':
+        return { ...datetimeFieldOverflow(text), hint: 'Perhaps you need a different "datestyle" setting.' };
+      case 'tz':
+        return { severity: 'ERROR', sqlstate: '22009', message: `time zone displacement out of range: "${text}"` };
+      case 'zone':
+        return { severity: 'ERROR', sqlstate: '22023', message: `time zone "${d.zone}" not recognized` };
+      default:
+        return invalidDatetimeFormat(typeLabel, text);
     }
   }
-  const us = BigInt(((hour * 60 + minute) * 60 + second) * 1_000_000) + BigInt(usFraction);
-  return { days: daysFromCivil(y, month, day), us, offsetSec, hasTime };
+  if (d.special !== undefined) {
+    if (d.special === 'epoch') return { days: 0, us: 0n, offsetSec: 0, hasTime: false };
+    return featureNotSupported(`date/time value "${d.special}"`);
+  }
+  if (d.year > 10_000_000) return datetimeOutOfRange(typeLabel === 'date' ? 'date' : 'timestamp', text);
+  const days = daysFromCivil(d.year, d.month, d.day);
+  const us = BigInt(((d.hour * 60 + d.minute) * 60 + d.second) * 1_000_000) + BigInt(d.fsec);
+  let offsetSec = 0;
+  if (d.zone !== null && 'offsetSec' in d.zone) offsetSec = d.zone.offsetSec;
+  else if (d.zone !== null) {
+    // ICU's zone history (Intl) and PostgreSQL's tzdata disagree before 1970 (LMT, links):
+    // refuse rather than guess an offset.
+    if (days < 0) return featureNotSupported(`time zone name "${d.zone.name}" before 1970`);
+    const off = zoneOffsetAt(d.zone.name, days * 86_400_000 + Number(us / 1000n));
+    if (off === undefined) return datetimeOutOfRange(typeLabel === 'date' ? 'date' : 'timestamp', text);
+    offsetSec = off;
+  }
+  return { days, us, offsetSec, hasTime: d.hasTime };
 }
 
 /** date text input: days since 1970-01-01 (any time of day is dropped, as PostgreSQL does). */

@@ -56,13 +56,30 @@ class Parser {
     syntax(`Token "${this.src.slice(this.pos, end)}" is invalid.`);
   }
 
+  /**
+   * The next token, for "but found" messages. The lexer runs before the parser in
+   * PostgreSQL, so a token that is not a JSON lexeme at all (`+`, `x`, an unterminated
+   * string) is reported as invalid instead.
+   */
   found(): string {
     if (this.pos >= this.src.length) syntax('The input string ended unexpectedly.');
     const c = this.src[this.pos]!;
-    if (c === '"' || '{}[],:'.includes(c)) return c === '"' ? this.peekString() : c;
+    if ('{}[],:'.includes(c)) return c;
+    if (c === '"') {
+      const str = this.peekString();
+      if (str.length < 2 || !str.endsWith('"') || str.endsWith('\\"')) syntax(`Token "${str}" is invalid.`);
+      return str;
+    }
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      const start = this.pos;
+      this.number();
+      return this.src.slice(start, this.pos);
+    }
     let end = this.pos;
     while (end < this.src.length && ALNUM.test(this.src[end]!)) end++;
-    return this.src.slice(this.pos, Math.max(end, this.pos + 1));
+    const word = this.src.slice(this.pos, Math.max(end, this.pos + 1));
+    if (!['true', 'false', 'null'].includes(word)) syntax(`Token "${word}" is invalid.`);
+    return word;
   }
 
   /** A string token as PostgreSQL quotes it in "found": raw, up to its closing quote. */
@@ -108,10 +125,12 @@ class Parser {
   }
 
   string(): string {
+    const start = this.pos;
     this.pos++; // opening quote
     let out = '';
     for (;;) {
-      if (this.pos >= this.src.length) syntax('The input string ended unexpectedly.');
+      // An unterminated string is an invalid token to PostgreSQL's lexer.
+      if (this.pos >= this.src.length) syntax(`Token "${this.src.slice(start)}" is invalid.`);
       const c = this.src[this.pos]!;
       if (c === '"') {
         this.pos++;

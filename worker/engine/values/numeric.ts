@@ -24,7 +24,8 @@ export function parseNumeric(text: string): string | PgError {
   const frac = m?.[3] ?? '';
   if (m === null || int.length + frac.length === 0) return invalidTextRepresentation('numeric', text);
   const exp = m[4] === undefined ? 0 : Number(m[4]);
-  if (!Number.isSafeInteger(exp) || Math.abs(exp) > 1_000_000_000) return invalidTextRepresentation('numeric', text);
+  // numeric_in refuses exponents of INT_MAX / 2 and beyond, even on a zero.
+  if (!(Math.abs(exp) < 1073741823)) return numericFieldOverflow('value overflows numeric format');
   const all = int + frac;
   const nonzero = /[1-9]/.test(all);
   // A zero with a large exponent is still just zero; only nonzero digits can overflow.

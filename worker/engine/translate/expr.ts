@@ -10,6 +10,7 @@ import { castValue, isPgError, parseText, toStorage, typeName } from '../values/
 import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { checkedFloat, checkedInteger, raiseSql } from './runtime-errors.ts';
 import { sumCountSql } from './avg.ts';
+import { anyOrAll } from './any-all.ts';
 import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeModOf, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
@@ -49,7 +50,7 @@ function nodeType(node: any): string {
 }
 
 /** True for inputs whose type comes from context. */
-function isUntyped(node: any, env: ExprEnv): boolean {
+export function isUntyped(node: any, env: ExprEnv): boolean {
   const k = nodeType(node);
   if (k === 'A_Const') return 'sval' in node.A_Const || !!node.A_Const.isnull;
   if (k === 'ParamRef') return env.ctx.paramType(node.ParamRef.number) === 0;
@@ -253,7 +254,7 @@ function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
   return [left, translateExpr(r, env, isUntyped(r, env) ? hint ?? OID.text : undefined)];
 }
 
-function checkComparable(a: Typed, b: Typed, op: string): void {
+export function checkComparable(a: Typed, b: Typed, op: string): void {
   const family = (t: number) => (isIntegerType(t) || isFloatType(t) ? 'num' : isTextType(t) || t === OID.unknownLiteral ? 'text' : t === OID.numeric ? 'numeric' : String(t));
   const fa = family(a.type);
   const fb = family(b.type);
@@ -312,6 +313,9 @@ function aExpr(n: any, env: ExprEnv): Typed {
       const b = translateExpr(hi, env, v.type);
       return { sql: `(${v.sql} ${n.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT ' : ''}BETWEEN ${a.sql} AND ${b.sql})`, type: OID.bool };
     }
+    case 'AEXPR_OP_ANY':
+    case 'AEXPR_OP_ALL':
+      return anyOrAll(n, env);
     case 'AEXPR_NULLIF': {
       const [l, r] = operands(n.lexpr, n.rexpr, env);
       checkComparable(l, r, '=');

@@ -44,6 +44,8 @@ export interface ScopeColumn {
   type: number;
   sql: string;
   source?: { tableOid: number; attnum: number };
+  /** Merged into a JOIN … USING column: reachable only qualified (join-using.ts). */
+  hidden?: boolean;
 }
 
 export interface ScopeEntry {

@@ -167,11 +167,13 @@ function columnRef(n: any, env: ExprEnv): Typed {
   const names: string[] = fields.map((f) => f.String.sval);
   const col = names[names.length - 1];
   const qualifier = names.length >= 2 ? names[names.length - 2] : undefined;
-  const candidates = env.scope.filter((e) => (!qualifier || e.alias === qualifier) && e.columns.some((c) => c.name === col));
+  // A column merged by JOIN … USING answers only to its qualified name.
+  const reachable = (c: { name: string; hidden?: boolean }) => c.name === col && (qualifier !== undefined || !c.hidden);
+  const candidates = env.scope.filter((e) => (!qualifier || e.alias === qualifier) && e.columns.some(reachable));
   // The nearest query level that has the name wins, as in PostgreSQL.
   const depth = Math.min(...candidates.map((e) => e.depth ?? 0));
   const nearest = candidates.filter((e) => (e.depth ?? 0) === depth);
-  const matches = nearest.flatMap((e) => e.columns.filter((c) => c.name === col));
+  const matches = nearest.flatMap((e) => e.columns.filter(reachable));
   if (matches.length === 1 && env.grouping && depth === 0 && !env.grouping.has(matches[0].sql)) {
     fail({ sqlstate: '42803', message: `column "${nearest[0].alias}.${col}" must appear in the GROUP BY clause or be used in an aggregate function`, position: n.location + 1 });
   }

@@ -9,6 +9,7 @@ import { virtualRelation } from './virtual-relations.ts';
 import { commonType } from './types.ts';
 import { mayExpand, unnestFromItem } from './unnest.ts';
 import { isDistinctOn, rewriteDistinctOn } from './distinct-on.ts';
+import { mergeUsing } from './join-using.ts';
 
 export interface OutputColumn extends Typed {
   name: string;
@@ -170,13 +171,16 @@ function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: 
     return `(SELECT * FROM (${inner.sql})) AS ${quoteIdent(alias)}`;
   }
   if (k === 'JoinExpr') {
+    if (n.alias) unsupported('an alias on a JOIN');
+    const start = scope.length;
     const left = fromItem(n.larg, ctx, scope, outer);
+    const split = scope.length;
     const right = fromItem(n.rarg, ctx, scope, outer);
-    if (n.usingClause || n.isNatural) unsupported('JOIN … USING / NATURAL JOIN');
-    const kinds: Record<string, string> = { JOIN_INNER: n.quals ? 'JOIN' : 'CROSS JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' };
+    const using = n.usingClause || n.isNatural ? mergeUsing(n, scope, start, split) : undefined;
+    const kinds: Record<string, string> = { JOIN_INNER: n.quals || using ? 'JOIN' : 'CROSS JOIN', JOIN_LEFT: 'LEFT JOIN', JOIN_RIGHT: 'RIGHT JOIN', JOIN_FULL: 'FULL JOIN' };
     const kind = kinds[n.jointype];
     if (!kind) unsupported(`join type ${n.jointype}`);
-    const on = n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...deeper(outer)]), OID.bool).sql}` : '';
+    const on = using !== undefined ? ` ON ${using}` : n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...deeper(outer)]), OID.bool).sql}` : '';
     return `${left} ${kind} ${right}${on}`;
   }
   if (k === 'RangeFunction') return unnestFromItem(n, ctx, scope, expand);
@@ -198,7 +202,7 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
       const entries = qualifier ? scope.filter((e) => e.alias === qualifier) : scope;
       if (qualifier && entries.length === 0) fail({ sqlstate: '42P01', message: `missing FROM-clause entry for table "${qualifier}"` });
       if (!qualifier && scope.length === 0) fail({ sqlstate: '42601', message: 'SELECT * with no tables specified is not valid' });
-      for (const e of entries) for (const c of e.columns) targets.push({ name: c.name, sql: c.sql, type: c.type, ...(c.source && { source: c.source }) });
+      for (const e of entries) for (const c of e.columns) if (qualifier || !c.hidden) targets.push({ name: c.name, sql: c.sql, type: c.type, ...(c.source && { source: c.source }) });
       continue;
     }
     const whole = top && !stmt.distinctClause ? { ...env(ctx, visible, true), outputColumn: true } : env(ctx, visible, true);

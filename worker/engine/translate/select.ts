@@ -69,12 +69,12 @@ function groupingKeys(keys: string[], scope: ScopeEntry[], ctx: TranslateContext
 }
 
 function translateWith(withClause: any, ctx: TranslateContext): string {
-  if (withClause.recursive) unsupported('WITH RECURSIVE');
   const parts = withClause.ctes.map((c: any) => {
     const cte = c.CommonTableExpr;
     if (cte.ctematerialized && cte.ctematerialized !== 'CTEMaterializeDefault') unsupported('MATERIALIZED hints on CTEs');
     const q = cte.ctequery;
     if (!q.SelectStmt) unsupported('data-modifying statements in WITH');
+    if (withClause.recursive && q.SelectStmt.op === 'SETOP_UNION') return recursiveCte(cte, q.SelectStmt, ctx);
     const inner = translateSelect(q.SelectStmt, ctx);
     const names: string[] = cte.aliascolnames?.map((a: any) => a.String.sval) ?? inner.columns.map((c) => c.name);
     ctx.ctes.set(cte.ctename, {
@@ -83,7 +83,33 @@ function translateWith(withClause: any, ctx: TranslateContext): string {
     });
     return `${quoteIdent(cte.ctename)}(${names.map(quoteIdent).join(', ')}) AS (${inner.sql})`;
   });
-  return `WITH ${parts.join(', ')} `;
+  return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${parts.join(', ')} `;
+}
+
+/**
+ * `name AS (non-recursive term UNION [ALL] recursive term)`: the CTE's columns take the
+ * non-recursive term's types, then the recursive term is translated against them. The two
+ * terms stay a direct compound, as SQLite requires of a recursive CTE.
+ */
+function recursiveCte(cte: any, q: any, ctx: TranslateContext): string {
+  if (q.sortClause || q.limitCount || q.limitOffset) unsupported('ORDER BY/LIMIT in a recursive query');
+  const seed = translateSelect(q.larg, ctx);
+  const names: string[] = cte.aliascolnames?.map((a: any) => a.String.sval) ?? seed.columns.map((c) => c.name);
+  if (names.length !== seed.columns.length) fail({ sqlstate: '42P10', message: `WITH query "${cte.ctename}" has ${seed.columns.length} columns available but ${names.length} columns specified` });
+  ctx.ctes.set(cte.ctename, { sql: quoteIdent(cte.ctename), columns: seed.columns.map((c, i) => ({ name: names[i], type: c.type, sql: '' })) });
+  const step = translateSelect(q.rarg, ctx);
+  if (step.columns.length !== seed.columns.length) fail({ sqlstate: '42601', message: 'each UNION query must have the same number of columns' });
+  seed.columns.forEach((c, i) => {
+    const overall = commonType([c.type, step.columns[i].type], 'UNION');
+    if (overall !== c.type) {
+      fail({
+        sqlstate: '42804',
+        message: `recursive query "${cte.ctename}" column ${i + 1} has type ${typeName(c.type)} in non-recursive term but type ${typeName(overall)} overall`,
+        hint: 'Cast the output of the non-recursive term to the correct type.',
+      });
+    }
+  });
+  return `${quoteIdent(cte.ctename)}(${names.map(quoteIdent).join(', ')}) AS (${seed.sql} UNION${q.all ? ' ALL' : ''} ${step.sql})`;
 }
 
 /** The name PostgreSQL gives an unnamed output column. */

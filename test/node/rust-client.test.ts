@@ -2,7 +2,8 @@
  * tokio-postgres, Convex's own driver, against the reference PostgreSQL and the endpoint under
  * test: prepare with unspecified parameter types (the driver checks its Rust types against the
  * OIDs the server infers), binary parameters and results, int64 edges, empty bytea, NULL,
- * bool/float8/non-ASCII text, and three pipelined statements with a failing one in the middle.
+ * bool/float8/non-ASCII text, three pipelined statements with a failing one in the middle, and
+ * transactions (rollback, commit, 25P02 after a failure).
  * The program (test/rust-client) prints JSON lines; both endpoints must print the same.
  */
 import { execFile } from 'node:child_process';
@@ -39,6 +40,8 @@ afterAll(async () => {
   await Promise.all([reference?.stop(), candidate?.stop()]);
 }, 60_000);
 
+const TRANSACTIONS_REFUSED = '{"transactions":"unsupported","code":"0A000"}';
+
 async function clientOutput(endpoint: Endpoint): Promise<string[]> {
   const { stdout } = await run(binary, [endpoint.url], { timeout: 60_000 });
   return stdout.trim().split('\n');
@@ -47,7 +50,7 @@ async function clientOutput(endpoint: Endpoint): Promise<string[]> {
 describe('tokio-postgres (Convex\'s driver)', () => {
   let expected: string[] = [];
 
-  it('against PostgreSQL 15: exact int8 edges, empty bytea, NULLs, bool/float8/unicode, inferred parameter types, a pipelined error', async () => {
+  it('against PostgreSQL 15: exact int8 edges, empty bytea, NULLs, bool/float8/unicode, inferred parameter types, a pipelined error, transactions', async () => {
     expected = await clientOutput(reference!);
     expect(expected).toContain('{"prepare":"insert","params":["int8","int8","bytea","text"],"columns":[]}');
     expect(expected).toContain('{"id":1,"big":"1800000000000000001","data":"deadbeef","note":"ts"}');
@@ -60,11 +63,27 @@ describe('tokio-postgres (Convex\'s driver)', () => {
     expect(expected).toContain('{"want":true,"id":1,"flag":true,"score":"0.1","label":"émoji ☃"}');
     expect(expected).toContain('{"want":false,"id":2,"flag":false,"score":"-1.5e300","label":""}');
     expect(expected).toContain('{"pipelined":["1800000000000000001","42P01","max"]}');
-    expect(expected.at(-1)).toBe('{"count":5}');
+    expect(expected).toContain('{"count":5}');
+    expect(expected.slice(-3)).toEqual([
+      '{"rolled back":{"inside":6,"after":5}}',
+      '{"committed":{"updated":1,"note":"committed"}}',
+      '{"aborted":{"duplicate":"23505","next":"25P02","rows after rollback":0}}',
+    ]);
   }, 60_000);
 
   it('against the endpoint under test: the same output, line for line', async () => {
     expect(expected.length).toBeGreaterThan(0);
-    expect(await clientOutput(candidate!)).toEqual(expected);
+    const got = await clientOutput(candidate!);
+    // The program's last section: an endpoint that refuses BEGIN with 0A000 says so in one
+    // line and stops; a counted, named skip as in the differential corpus, not a pass.
+    const refused = got.indexOf(TRANSACTIONS_REFUSED);
+    if (refused >= 0) {
+      console.log('tokio-postgres: skip 1 × explicit transactions (BEGIN answered 0A000); every line before it compared');
+      expect(refused).toBe(expected.indexOf('{"count":5}') + 1);
+      expect(got.slice(0, refused)).toEqual(expected.slice(0, refused));
+      expect(got.length).toBe(refused + 1);
+    } else {
+      expect(got).toEqual(expected);
+    }
   }, 60_000);
 });

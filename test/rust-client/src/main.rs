@@ -100,6 +100,48 @@ async fn run(client: &Client) -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// Last, because an endpoint may refuse BEGIN (0A000): then it prints one line saying so and
+/// stops, and everything before still compares. The driver sends BEGIN/COMMIT/ROLLBACK as
+/// simple queries and the statements inside through the extended protocol, as Convex writes.
+async fn transactions(client: &mut Client) -> Result<(), Box<dyn Error>> {
+    let tx = match client.transaction().await {
+        Ok(tx) => tx,
+        Err(e) if e.code().map(|c| c.code()) == Some("0A000") => {
+            println!("{{\"transactions\":\"unsupported\",\"code\":\"0A000\"}}");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let insert = tx.prepare("INSERT INTO rust_client (id, big) VALUES ($1, $2)").await?;
+    tx.execute(&insert, &[&10i64, &10i64]).await?;
+    let inside: i64 = tx.query_one("SELECT count(*) FROM rust_client", &[]).await?.get(0);
+    tx.rollback().await?;
+    let after_rollback: i64 = client.query_one("SELECT count(*) FROM rust_client", &[]).await?.get(0);
+    println!("{{\"rolled back\":{{\"inside\":{inside},\"after\":{after_rollback}}}}}");
+
+    let tx = client.transaction().await?;
+    tx.execute("INSERT INTO rust_client (id, big) VALUES ($1, $2)", &[&11i64, &11i64]).await?;
+    let n = tx.execute("UPDATE rust_client SET note = $1 WHERE id = $2", &[&"committed", &11i64]).await?;
+    tx.commit().await?;
+    let note: Option<String> = client.query_one("SELECT note FROM rust_client WHERE id = $1", &[&11i64]).await?.get(0);
+    println!("{{\"committed\":{{\"updated\":{n},\"note\":{}}}}}", opt(note, |v| json_str(&v)));
+
+    // A failed statement aborts the transaction (25P02 until ROLLBACK); the row inserted
+    // before it is gone afterwards.
+    let tx = client.transaction().await?;
+    tx.execute("INSERT INTO rust_client (id) VALUES ($1)", &[&12i64]).await?;
+    let dup = tx.execute("INSERT INTO rust_client (id) VALUES ($1)", &[&12i64]).await.err().and_then(|e| e.code().map(|c| c.code().to_string()));
+    let aborted = tx.query_one("SELECT 1", &[]).await.err().and_then(|e| e.code().map(|c| c.code().to_string()));
+    tx.rollback().await?;
+    let gone: i64 = client.query_one("SELECT count(*) FROM rust_client WHERE id = $1", &[&12i64]).await?.get(0);
+    println!(
+        "{{\"aborted\":{{\"duplicate\":{},\"next\":{},\"rows after rollback\":{gone}}}}}",
+        json_str(dup.as_deref().unwrap_or("none")),
+        json_str(aborted.as_deref().unwrap_or("none"))
+    );
+    Ok(())
+}
+
 /// bool, float8 and non-ASCII text, bound and read back in binary.
 async fn more_types(client: &Client) -> Result<(), Box<dyn Error>> {
     client.execute("CREATE TABLE rust_flags (id int8 PRIMARY KEY, flag bool, score float8, label text)", &[]).await?;
@@ -158,13 +200,16 @@ async fn main() -> Result<(), Box<dyn Error>> {
     // As Convex connects: it asks for a read-write session (the driver sends SHOW transaction_read_only).
     let mut config = Config::from_str(&url)?;
     config.target_session_attrs(TargetSessionAttrs::ReadWrite);
-    let (client, connection) = config.connect(NoTls).await?;
+    let (mut client, connection) = config.connect(NoTls).await?;
     let driver = tokio::spawn(async move {
         if let Err(e) = connection.await {
             eprintln!("connection error: {e}");
         }
     });
-    let result = run(&client).await;
+    let mut result = run(&client).await;
+    if result.is_ok() {
+        result = transactions(&mut client).await;
+    }
     drop(client);
     driver.await?;
     result

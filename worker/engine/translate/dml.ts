@@ -6,7 +6,7 @@ import { checkedInteger, checkedVarchar } from './runtime-errors.ts';
 import { duplicateColumn, undefinedColumn, undefinedTable } from '../errors.ts';
 import { fail, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { translateCondition, translateExpr, type ExprEnv } from './expr.ts';
-import { translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
+import { fromItem, translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
 import type { InsertSource } from '../unique-violation.ts';
 
 function targetTable(relation: any, ctx: TranslateContext): { table: TableDef; alias: string; scope: ScopeEntry } {
@@ -184,9 +184,11 @@ function onConflict(clause: any, table: TableDef, scope: ScopeEntry, ctx: Transl
 
 export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml {
   if (stmt.withClause) unsupported('WITH … UPDATE');
-  if (stmt.fromClause?.length) unsupported('UPDATE … FROM');
   const { table, alias, scope } = targetTable(stmt.relation, ctx);
-  const e = env(ctx, [scope]);
+  // UPDATE … FROM: SQLite's own UPDATE … FROM joins the same way (one arbitrary match per row).
+  const others: ScopeEntry[] = [];
+  const from = (stmt.fromClause ?? []).map((f: any) => fromItem(f, ctx, others, []));
+  const e = env(ctx, [scope, ...others]);
   const sets = stmt.targetList.map((t: any) => {
     const rt = t.ResTarget;
     if (rt.indirection) unsupported('SET of a subfield');
@@ -196,17 +198,25 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
     return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
   });
   let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;
+  if (from.length) sql += ` FROM ${from.join(', ')}`;
   if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, e, 'WHERE')}`;
+  if (from.length && (stmt.returningClause?.exprs ?? stmt.returningList)) unsupported('UPDATE … FROM … RETURNING');
   const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
 }
 
 export function translateDelete(stmt: any, ctx: TranslateContext): TranslatedDml {
   if (stmt.withClause) unsupported('WITH … DELETE');
-  if (stmt.usingClause?.length) unsupported('DELETE … USING');
   const { table, alias, scope } = targetTable(stmt.relation, ctx);
   let sql = `DELETE FROM ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)}`;
-  if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, env(ctx, [scope]), 'WHERE')}`;
+  if (stmt.usingClause?.length) {
+    // SQLite has no DELETE … USING: a row goes when some combination of the USING rows meets the condition.
+    if (stmt.returningClause?.exprs ?? stmt.returningList) unsupported('DELETE … USING … RETURNING');
+    const others: ScopeEntry[] = [];
+    const using = stmt.usingClause.map((f: any) => fromItem(f, ctx, others, []));
+    const where = stmt.whereClause ? ` WHERE ${translateCondition(stmt.whereClause, env(ctx, [scope, ...others]), 'WHERE')}` : '';
+    sql += ` WHERE EXISTS (SELECT 1 FROM ${using.join(', ')}${where})`;
+  } else if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, env(ctx, [scope]), 'WHERE')}`;
   const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null };
 }

@@ -150,7 +150,7 @@ function defaultSubqueryName(sub: any): string {
   return t.name ?? defaultName(t.val);
 }
 
-function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: ScopeEntry[], expand = false): string {
+export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], outer: ScopeEntry[], expand = false): string {
   const k = Object.keys(node)[0];
   const n = node[k];
   if (k === 'RangeVar') {

@@ -2,7 +2,8 @@
  * The whole local stack, as `npm start` runs it: real clients (psql, pg, postgres) over real
  * sockets → shim → tunnel → Durable Object in workerd → SQLite persisted on disk.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,15 +27,17 @@ afterAll(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 }, 60_000);
 
-function psql(url: string, sql: string): string {
-  return execFileSync(psqlPath(), [url, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' }).trim();
+/** psql runs as a child process; async, since the shim serving it lives in this process. */
+async function psql(url: string, sql: string): Promise<string> {
+  const { stdout } = await promisify(execFile)(psqlPath(), [url, '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8', timeout: 20_000 });
+  return stdout.trim();
 }
 
 describe('the local stack', () => {
-  it('stores and returns int8, bytea and NULL exactly through psql', () => {
-    psql(stack.url, 'CREATE TABLE t (id int8 PRIMARY KEY, b bytea, n text)');
-    psql(stack.url, "INSERT INTO t VALUES (1800000000000000001::int8, '\\xdeadbeef', NULL)");
-    expect(psql(stack.url, 'SELECT id, b, n IS NULL FROM t')).toBe('1800000000000000001|\\xdeadbeef|t');
+  it('stores and returns int8, bytea and NULL exactly through psql', async () => {
+    await psql(stack.url, 'CREATE TABLE t (id int8 PRIMARY KEY, b bytea, n text)');
+    await psql(stack.url, "INSERT INTO t VALUES (1800000000000000001::int8, '\\xdeadbeef', NULL)");
+    expect(await psql(stack.url, 'SELECT id, b, n IS NULL FROM t')).toBe('1800000000000000001|\\xdeadbeef|t');
   });
 
   it('refuses a wrong password with 28P01', async () => {
@@ -84,6 +87,6 @@ describe('the local stack', () => {
   it('keeps the data across a restart', async () => {
     await stack.stop();
     stack = await startStack({ stateDir, shimPort: 0, password: PASSWORD });
-    expect(psql(stack.url, 'SELECT id FROM t')).toBe('1800000000000000001');
+    expect(await psql(stack.url, 'SELECT id FROM t')).toBe('1800000000000000001');
   }, 120_000);
 });

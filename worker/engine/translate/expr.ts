@@ -11,6 +11,7 @@ import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, t
 import { checkedFloat, checkedInteger, raiseSql } from './runtime-errors.ts';
 import { sumCountSql } from './avg.ts';
 import { anyOrAll } from './any-all.ts';
+import { windowCall } from './window.ts';
 import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeModOf, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
@@ -218,7 +219,8 @@ function convert(v: Typed, target: number): Typed {
   if (v.type === target) return v;
   if (isIntegerType(v.type) && isIntegerType(target)) {
     if (target === OID.int8 || v.type === OID.int2) return { sql: v.sql, type: target };
-    unsupported(`narrowing cast from ${typeName(v.type)} to ${typeName(target)}`);
+    // Narrowing: out of range raises 22003 at run time, as PostgreSQL does.
+    return { sql: checkedInteger(v.sql, target), type: target };
   }
   if (isTextType(v.type) && isTextType(target)) return { sql: v.sql, type: target };
   if (isIntegerType(v.type) && isTextType(target)) return { sql: `CAST(${v.sql} AS TEXT)`, type: target };
@@ -441,7 +443,7 @@ function funcCall(n: any, env: ExprEnv): Typed {
   const names: string[] = n.funcname.map((f: any) => f.String.sval);
   const name = names[names.length - 1].toLowerCase();
   if (names.length > 1 && names[0] !== 'pg_catalog') unsupported(`function ${names.join('.')}`);
-  if (n.over) unsupported('window functions');
+  if (n.over) return windowCall(name, n, env);
   const args: any[] = n.args ?? [];
   if (aggregates.has(name)) {
     if (!env.aggregates) fail({ sqlstate: '42803', message: 'aggregate functions are not allowed in WHERE' });

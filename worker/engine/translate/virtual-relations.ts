@@ -1,9 +1,9 @@
 /**
  * @module The system relations a client may read (information_schema.schemata/tables/columns,
- * pg_catalog.pg_tables), built from the catalog at plan time as a VALUES subquery. A plan is
+ * pg_catalog.pg_tables and pg_type), built from the catalog at plan time as a VALUES subquery. A plan is
  * cached under the catalog version, so DDL invalidates these rows with everything else.
  */
-import { OID, elementTypeOf } from '../../../tunnel/oids.ts';
+import { OID, arrayTypeOf, elementTypeOf } from '../../../tunnel/oids.ts';
 import type { Catalog } from '../catalog.ts';
 import { quoteIdent } from '../catalog.ts';
 import { typeName } from '../values/index.ts';
@@ -21,6 +21,25 @@ export interface SessionIdentity {
 }
 
 type Row = (string | bigint | null)[];
+
+/** pg_catalog's namespace OID, as in PostgreSQL. */
+const PG_CATALOG_NAMESPACE = 11n;
+
+/** pg_type.typname → OID of every type the engine stores. */
+const STORED_TYPES: Record<string, number> = {
+  bool: OID.bool, bytea: OID.bytea, name: OID.name, int8: OID.int8, int2: OID.int2, int4: OID.int4, text: OID.text,
+  oid: OID.oid, json: OID.json, float4: OID.float4, float8: OID.float8, bpchar: OID.bpchar, varchar: OID.varchar,
+  date: OID.date, timestamp: OID.timestamp, timestamptz: OID.timestamptz, numeric: OID.numeric, uuid: OID.uuid, jsonb: OID.jsonb,
+};
+
+/** pg_type.typcategory (B boolean, N numeric, S string, D date/time, U user/other). */
+function categoryOf(oid: number): string {
+  if (oid === OID.bool) return 'B';
+  if ([OID.int2, OID.int4, OID.int8, OID.oid, OID.float4, OID.float8, OID.numeric].includes(oid as never)) return 'N';
+  if ([OID.text, OID.varchar, OID.bpchar, OID.name].includes(oid as never)) return 'S';
+  if ([OID.date, OID.timestamp, OID.timestamptz].includes(oid as never)) return 'D';
+  return 'U';
+}
 
 /** Schemas every database has, beside the user's. */
 export const SYSTEM_SCHEMAS = ['pg_catalog', 'information_schema'];
@@ -72,6 +91,20 @@ export function virtualRelation(schema: string, name: string, catalog: Catalog, 
           ),
         );
     }
+  }
+  if (schema === 'pg_catalog' && name === 'pg_type') {
+    // The types this engine stores, with their array types: what drivers (postgres, …) read
+    // at connect to learn how to decode arrays.
+    const rows: Row[] = [];
+    for (const [typname, oid] of Object.entries(STORED_TYPES)) {
+      const array = arrayTypeOf(oid) ?? 0;
+      rows.push([BigInt(oid), typname, PG_CATALOG_NAMESPACE, BigInt(array), 0n, 'b', categoryOf(oid)]);
+      if (array) rows.push([BigInt(array), `_${typname}`, PG_CATALOG_NAMESPACE, 0n, BigInt(oid), 'b', 'A']);
+    }
+    return relation(
+      [col('oid', OID.oid), col('typname', OID.name), col('typnamespace', OID.oid), col('typarray', OID.oid), col('typelem', OID.oid), col('typtype', OID.text), col('typcategory', OID.text)],
+      rows,
+    );
   }
   if (schema === 'pg_catalog' && name === 'pg_tables') {
     return relation(

@@ -77,17 +77,24 @@ export class Connection {
     return !this.#socket.destroyed && !this.#socket.writableEnded;
   }
 
-  /** Queues an answer; pieces are written in order, each once it resolves. */
+  /**
+   * Queues an answer; pieces are written in order, each once it resolves. A FATAL error (the
+   * session is gone, e.g. the tunnel dropped) is written and then the connection closes.
+   */
   #emit = (piece: BackendMessage[] | Promise<BackendMessage[]>): void => {
-    const ready = Promise.resolve(piece);
+    // Settled into a value at once: a rejection must not go unhandled while earlier pieces wait.
+    const ready = Promise.resolve(piece).then(
+      (messages): { messages: BackendMessage[]; err?: Error } => ({ messages }),
+      (err: unknown) => ({ messages: [] as BackendMessage[], err: err as Error }),
+    );
     this.#out = this.#out.then(async () => {
-      let messages: BackendMessage[];
-      try {
-        messages = await ready;
-      } catch (err) {
-        return this.#fatal({ sqlstate: 'XX000', message: `internal error: ${(err as Error).message}` });
-      }
+      const { messages, err } = await ready;
+      if (err) return this.#fatal({ sqlstate: 'XX000', message: `internal error: ${err.message}` });
       if (messages.length && this.#writable) this.#socket.write(Buffer.concat(messages.map(writeMessage)));
+      if (messages.some((m) => m.type === 'error' && m.error.severity === 'FATAL')) {
+        if (this.#writable) this.#socket.end();
+        this.#close();
+      }
     });
   };
 

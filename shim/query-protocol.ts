@@ -13,7 +13,7 @@
  * the session; the usual Parse/Bind/Describe P/Execute/Sync batch costs one execute call.
  */
 import { OID } from '../tunnel/oids.ts';
-import type { Column, Description, ExecuteReply, PgError, SqlSession, SqlValue, StatementResult, TxStatus } from '../tunnel/types.ts';
+import type { Column, Description, ExecuteReply, PgError, ReplyBase, SqlSession, SqlValue, StatementResult, TxStatus } from '../tunnel/types.ts';
 import { codecFor } from './codecs/index.ts';
 import { formatAt } from './protocol/backend-writer.ts';
 import type { BackendMessage, FrontendMessage } from './protocol/messages.ts';
@@ -95,14 +95,21 @@ export class QueryProtocol {
     while (this.#inFlight >= limit) await new Promise<void>((r) => this.#waiters.push(r));
   }
 
-  #track<T>(p: Promise<T>): Promise<T> {
+  /**
+   * Counts a session call in flight. A call that rejects (the contract says it should not)
+   * becomes a FATAL reply, so no promise in the pipeline is ever left rejected.
+   */
+  #track<T extends ReplyBase>(p: Promise<T>): Promise<T> {
     this.#inFlight++;
-    const done = () => {
-      this.#inFlight--;
-      for (const w of this.#waiters.splice(0)) w();
-    };
-    p.then(done, done);
-    return p;
+    return p
+      .catch((err: unknown) => {
+        const error: PgError = { severity: 'FATAL', sqlstate: '08006', message: `the database session failed: ${(err as Error).message}` };
+        return { results: [], notices: [], txStatus: 'I', error } as ReplyBase as T;
+      })
+      .finally(() => {
+        this.#inFlight--;
+        for (const w of this.#waiters.splice(0)) w();
+      });
   }
 
   /** Handles one message; resolves when the next may be handled, not when it is answered. */

@@ -12,6 +12,8 @@
  * - `notice`                a NOTICE, then SELECT 1
  * - `wait N`                answers after N ms (`wait` alone: until cancel() is called → 57014)
  * - `types`                 one row of edge values of every codec'd type
+ * - `drop`                  the session is lost: FATAL 08006, as the tunnel reports a dropped link
+ * - `throw`                 the call rejects (a contract breach the shim must survive)
  * - `` (blank)              an empty query (tag null)
  */
 import { OID } from '../../../tunnel/oids.ts';
@@ -131,6 +133,8 @@ export class CannedSession implements SqlSession {
   }
 
   async #reply(statements: string[], paramOids: number[], params: SqlValue[]): Promise<ExecuteReply> {
+    if (statements[0] === 'throw') throw new Error('boom');
+    if (statements[0] === 'drop') return { results: [], txStatus: 'I', notices: [], error: { severity: 'FATAL', sqlstate: '08006', message: 'connection to the database was lost (tunnel dropped)' } };
     const notices: PgError[] = [];
     const results: StatementResult[] = [];
     for (const sql of statements) {

@@ -227,6 +227,27 @@ describe('cancel and termination', () => {
   });
 });
 
+describe('a failing session', () => {
+  it.each([
+    ['reports a lost session as FATAL', 'drop', '08006', 'connection to the database was lost (tunnel dropped)'],
+    ['survives a session call that rejects', 'throw', '08006', 'the database session failed: boom'],
+  ])('%s and closes that connection only', async (_name, sql, code, message) => {
+    const other = await login();
+    for (const bytes of [f.query(sql), Buffer.concat([f.parse('', sql), f.bind('', '', [], [], []), f.execute(''), f.sync()])]) {
+      const c = await login();
+      c.send(bytes);
+      const out = await c.until('E');
+      expect(fields(out.at(-1)!)).toMatchObject({ S: 'FATAL', C: code, M: message });
+      await c.closed();
+      await new Promise((r) => setTimeout(r, 10));
+      expect(service.sessions.at(-1)!.closed).toBe(true);
+    }
+    other.send(f.query('rows 1'));
+    expect(codes(await other.until('Z'))).toBe('TDCZ');
+    other.end();
+  });
+});
+
 describe('bad input', () => {
   const fatal = async (bytes: Buffer) => {
     const c = await login();

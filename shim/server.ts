@@ -36,7 +36,12 @@ export async function startShim(opts: ShimOptions): Promise<{ port: number; clos
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      // Later accept errors (EMFILE…) cost that connection, not the process.
+      server.on('error', () => {});
+      resolve();
+    });
   });
   return {
     port: (server.address() as net.AddressInfo).port,

@@ -60,6 +60,9 @@ export function matchShow(sql: string): { name: string; value: string } | undefi
   return value === undefined ? undefined : { name: name!, value };
 }
 
+/** Statements that end a transaction (a failed one rolls back whichever is sent). */
+const END_TRANSACTION = /^\s*(commit|end|rollback|abort)(\s+(work|transaction))?\s*;?\s*$/i;
+
 const textColumn = (name: string): Column => ({ name, typeOid: OID.text, tableOid: 0, attnum: 0 });
 const inFailedTransaction: PgError = {
   sqlstate: '25P02',
@@ -76,6 +79,8 @@ export class QueryProtocol {
   readonly #statements = new Map<string, Statement>();
   readonly #portals = new Map<string, Portal>();
   #group: Group = { ok: Promise.resolve(true), tx: Promise.resolve('I') };
+  /** True while the open transaction is failed by an error the shim raised (see #fail). */
+  #aborted: Promise<boolean> = Promise.resolve(false);
   #undescribed: Portal[] = [];
   #inFlight = 0;
   #waiters: (() => void)[] = [];
@@ -118,6 +123,10 @@ export class QueryProtocol {
     if (m.type === 'flush') return this.#settleDescribes();
     // Everything else is discarded after an error, until Sync.
     if (!(await this.#group.ok)) return;
+    if ((m.type === 'query' || m.type === 'execute') && (await this.#aborted)) {
+      const sql = m.type === 'query' ? m.sql : this.#portals.get(m.portal)?.statement.sql;
+      if (sql !== undefined) return this.#inAbortedTransaction(sql, m.type === 'query');
+    }
     switch (m.type) {
       case 'query':
         return this.#query(m.sql);
@@ -137,9 +146,35 @@ export class QueryProtocol {
     }
   }
 
+  /**
+   * An error raised here (not by the session). Inside a transaction PostgreSQL would now fail
+   * it; the session does not know, so the shim holds the transaction as failed itself.
+   */
   #fail(error: PgError): void {
     this.#emit([{ type: 'error', error }]);
-    this.#group = { ok: Promise.resolve(false), tx: this.#group.tx };
+    const tx = this.#group.tx.then((t): TxStatus => (t === 'T' ? 'E' : t));
+    const before = this.#aborted;
+    this.#aborted = Promise.all([before, this.#group.tx]).then(([a, t]) => a || t === 'T');
+    this.#group = { ok: Promise.resolve(false), tx };
+  }
+
+  /**
+   * A statement in a transaction the shim failed: ending it rolls back (COMMIT too, as
+   * PostgreSQL answers it), anything else is 25P02 without calling the session.
+   */
+  #inAbortedTransaction(sql: string, simple: boolean): void {
+    const out: Promise<{ out: BackendMessage[]; ok: boolean; tx: TxStatus }> = END_TRANSACTION.test(sql)
+      ? this.#track(this.#session.query('ROLLBACK')).then((r) => ({
+          out: r.error ? [{ type: 'error', error: r.error }] : [{ type: 'commandComplete', tag: 'ROLLBACK' }],
+          ok: !r.error,
+          tx: r.txStatus,
+        }))
+      : Promise.resolve({ out: [{ type: 'error', error: inFailedTransaction }], ok: false, tx: 'E' });
+    this.#aborted = out.then((o) => o.tx !== 'I');
+    const tx = out.then((o) => o.tx);
+    if (!simple) return this.#step(out, tx);
+    this.#emit(out.then((o): BackendMessage[] => [...o.out, { type: 'readyForQuery', status: o.tx }]));
+    this.#group = { ok: Promise.resolve(true), tx };
   }
 
   /** Adds a step to the group: its messages go out in place; a failed step fails the group. */

@@ -7,7 +7,7 @@
  *                           else the client's OID, else text); columns c1, c2, …
  * - `rows N`                N rows of int4 `n` = 1..N
  * - `insert`                no columns, tag INSERT 0 1
- * - `begin` / `commit`      move txStatus to T / I
+ * - `begin` / `commit` / `rollback`  move txStatus to T / I / I
  * - `fail`                  23505 with every error field set
  * - `notice`                a NOTICE, then SELECT 1
  * - `wait N`                answers after N ms (`wait` alone: until cancel() is called → 57014)
@@ -173,6 +173,9 @@ export class CannedSession implements SqlSession {
       case 'commit':
         this.txStatus = 'I';
         return { columns: null, rows: [], tag: 'COMMIT' };
+      case 'rollback':
+        this.txStatus = 'I';
+        return { columns: null, rows: [], tag: 'ROLLBACK' };
       case 'fail':
         return constraintError;
       case 'notice':

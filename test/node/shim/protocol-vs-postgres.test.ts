@@ -40,6 +40,9 @@ const cases: [string, Script, number][] = [
   ['paging past the end and re-executing', (s) => [f.parse('', s('rows3')), f.bind('p', '', [], [], []), f.execute('p', 2), f.execute('p', 2), f.execute('p', 0), f.sync()], 1],
   ['an error skips to Sync', (s) => [f.parse('', s('fail')), f.bind('', '', [], [], []), f.execute(''), f.parse('', s('rows2')), f.bind('', '', [], [], []), f.execute(''), f.sync(), f.parse('', s('rows2')), f.bind('', '', [], [], []), f.execute(''), f.sync()], 2],
   ['transaction status through an error', (s) => [f.query(s('begin')), f.parse('', s('fail')), f.bind('', '', [], [], []), f.execute(''), f.sync(), f.query(s('commit'))], 3],
+  // (PostgreSQL refuses Parse and Bind in a failed transaction already; the shim answers them at
+  // once, so as not to wait on earlier replies, and refuses the Execute.)
+  ['an error the shim raises fails the transaction', (s) => [f.query(s('begin')), f.bind('', 'nope', [], [], []), f.sync(), f.query(s('rows2')), f.query(s('commit'))], 4],
   ['Describe P without Execute', (s) => [f.parse('', s('insert')), f.bind('', '', [], [], []), f.describe('P', ''), f.sync(), f.parse('', s('rows2')), f.bind('', '', [], [], []), f.describe('P', ''), f.sync()], 2],
   ['Close of unknown names, Flush', (s) => [f.close('S', 'nope'), f.close('P', 'nope'), f.flush(), f.sync()], 1],
   ['unknown statement and portal', () => [f.bind('', 'nope', [], [], []), f.sync(), f.execute('nope'), f.sync(), f.describe('S', 'nope'), f.sync()], 3],

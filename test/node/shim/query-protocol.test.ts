@@ -167,6 +167,23 @@ describe('extended protocol', () => {
     ]);
   });
 
+  it('holds the transaction failed after an error the shim raised, until it ends (COMMIT rolls back)', async () => {
+    const t = setup();
+    await t.send({ type: 'query', sql: 'begin' }, bind([], { statement: 'nope' }), sync);
+    expect(await t.types()).toEqual(['C:BEGIN', 'Z:T', 'E:26000', 'Z:E']);
+    await t.send(parse('rows 1'), bind(), execute(), sync, { type: 'query', sql: 'rows 1' });
+    expect(await t.types()).toEqual(['parseComplete', 'bindComplete', 'E:25P02', 'Z:E', 'E:25P02', 'Z:E']);
+    await t.send(parse('COMMIT'), bind(), execute(), sync, { type: 'query', sql: 'rows 1' });
+    expect(await t.types()).toEqual(['parseComplete', 'bindComplete', 'C:ROLLBACK', 'Z:I', 'rowDescription', 'dataRow', 'C:SELECT 1', 'Z:I']);
+    expect(t.session.calls).toEqual(['query begin', 'query ROLLBACK', 'query rows 1']);
+  });
+
+  it('does not hold an autocommit session failed after an error the shim raised', async () => {
+    const t = setup();
+    await t.send(bind([], { statement: 'nope' }), sync, { type: 'query', sql: 'rows 1' });
+    expect(await t.types()).toEqual(['E:26000', 'Z:I', 'rowDescription', 'dataRow', 'C:SELECT 1', 'Z:I']);
+  });
+
   it('answers SHOW of a fixed setting without the session, in both protocols', async () => {
     const t = setup();
     await t.send(parse('SHOW transaction_read_only'), describeS(), bind(), describeP(), execute(), sync, { type: 'query', sql: 'show TimeZone;' });

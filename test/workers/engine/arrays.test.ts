@@ -18,6 +18,26 @@ describe('ANY / ALL over arrays', () => {
       { sql: 'SELECT 1 = ANY($1::int4[])', params: [null], rows: [[null]] },
       { sql: 'SELECT 1 = ANY(1)', code: '42809' },
       { sql: "SELECT name = ANY('{1}'::int4[]) FROM p", code: '42883' },
-      { sql: 'SELECT 1 = ANY(ARRAY[1, 2])', code: '0A000' },
+      { sql: 'SELECT 1 = ANY(ARRAY[1, 2]), 3 = ANY(ARRAY[1, NULL])', rows: [[true, null]] },
+    ]));
+
+  it('ARRAY constructors, unnest and generate_series in FROM', () =>
+    runGroup([
+      { sql: 'SELECT ARRAY[1, 2, NULL], ARRAY[true, false], ARRAY[3000000000, 1], ARRAY[\'a\', \'b"c\'], ARRAY[\'\\x01\'::bytea]', rows: [[[1n, 2n, null], [true, false], [3000000000n, 1n], ['a', 'b"c'], [Uint8Array.from([1])]]], oids: [1007, 1000, 1016, 1009, 1001] },
+      { sql: 'SELECT ARRAY[]::int8[]', rows: [[[]]], oids: [1016] },
+      { sql: 'SELECT ARRAY[]', code: '42P18' },
+      { sql: 'SELECT x FROM unnest(ARRAY[3, 1, 2]) AS x ORDER BY x', rows: [[1n], [2n], [3n]], oids: [23], names: ['x'] },
+      { sql: 'SELECT * FROM unnest(ARRAY[\'b\', \'a\'])', rows: [['b'], ['a']], names: ['unnest'] },
+      { sql: 'SELECT u.v FROM unnest($1::int8[]) AS u(v)', params: [[1800000000000000001n, -1n]], rows: [[1800000000000000001n], [-1n]] },
+      { sql: 'CREATE TABLE arr (id int4, tags text[])', tag: 'CREATE TABLE' },
+      { sql: 'INSERT INTO arr VALUES (1, ARRAY[\'x\', \'y\']), (2, $1)', params: [['z']], tag: 'INSERT 0 2' },
+      { sql: 'SELECT id, tags FROM arr ORDER BY id', rows: [[1n, ['x', 'y']], [2n, ['z']]], oids: [23, 1009] },
+      { sql: 'SELECT count(*) FROM arr, unnest(ARRAY[1, 2])', rows: [[4n]] },
+      { sql: 'SELECT * FROM generate_series(1, 3)', rows: [[1n], [2n], [3n]], oids: [23], names: ['generate_series'] },
+      { sql: 'SELECT g FROM generate_series(5, 1, -2) AS g', rows: [[5n], [3n], [1n]] },
+      { sql: 'SELECT count(*) FROM generate_series(3, 1)', rows: [[0n]] },
+      { sql: 'SELECT sum(n) FROM generate_series(1, $1::int8) AS n', params: [100n], rows: [['5050']], oids: [1700] },
+      { sql: 'SELECT * FROM generate_series(1, 3, 0)', code: '22023' },
+      { sql: 'SELECT * FROM json_each(\'[]\')', code: '0A000' },
     ]));
 });

@@ -169,8 +169,10 @@ describe('Convex statement shapes', () => {
       { sql: 'INSERT INTO cvx.pairs (b, a) SELECT x, 9 FROM UNNEST($1::text[]) AS x', params: [['p', 'q']], tag: 'INSERT 0 2' },
       { sql: 'SELECT a, b FROM cvx.pairs WHERE a = 9 ORDER BY b', rows: [[9n, 'p'], [9n, 'q']] },
       { sql: 'INSERT INTO cvx.pairs (a) SELECT * FROM UNNEST($1)', params: [[1n]], code: '42P18' },
-      { sql: 'SELECT * FROM UNNEST($1::int8[])', params: [[1n]], code: '0A000' },
-      { sql: 'INSERT INTO cvx.pairs (a) SELECT * FROM generate_series(1, 3)', code: '0A000' },
+      // Outside an INSERT's row source UNNEST reads the array value instead of expanding.
+      { sql: 'SELECT * FROM UNNEST($1::int8[])', params: [[1n]], rows: [[1n]] },
+      { sql: 'INSERT INTO cvx.pairs (a) SELECT * FROM UNNEST($1::int8[]) ORDER BY 1', params: [[2n, 1n]], tag: 'INSERT 0 2' },
+      { sql: 'INSERT INTO cvx.pairs (a) SELECT * FROM UNNEST($1::int8[], $2::int8[]) ORDER BY 1', params: [[2n], [1n]], code: '0A000' },
       { sql: 'INSERT INTO cvx.pairs (a) SELECT u FROM UNNEST($1::int8[]) AS u WHERE $1 IS NULL', params: [[1n]], code: '0A000' },
     ]));
 

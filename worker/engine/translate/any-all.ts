@@ -8,6 +8,7 @@
 import { OID, arrayTypeOf, elementTypeOf } from '../../../tunnel/oids.ts';
 import { typeName } from '../values/index.ts';
 import { fail, unsupported, type Typed } from './context.ts';
+import { elementSql } from './arrays.ts';
 import { checkComparable, isUntyped, translateExpr, type ExprEnv } from './expr.ts';
 
 const comparison = new Set(['=', '<>', '!=', '<', '>', '<=', '>=']);
@@ -17,7 +18,6 @@ export function anyOrAll(n: any, env: ExprEnv): Typed {
   const all = n.kind === 'AEXPR_OP_ALL';
   const construct = all ? 'ALL' : 'ANY';
   if (!comparison.has(op)) unsupported(`operator ${op} ${construct} (array)`);
-  if (n.rexpr.A_ArrayExpr) unsupported(`${construct} (ARRAY[…])`);
   const left = translateExpr(n.lexpr, env);
   // An untyped array parameter takes the array type of the left side, as in PostgreSQL.
   const leftType = left.type === OID.unknownLiteral || left.type === 0 ? undefined : left.type;
@@ -27,10 +27,10 @@ export function anyOrAll(n: any, env: ExprEnv): Typed {
     if (array.type === 0 || array.type === OID.unknownLiteral) fail({ sqlstate: '42P18', message: 'could not determine polymorphic type because input has type unknown' });
     fail({ sqlstate: '42809', message: `op ${construct} (array) requires array on right side` });
   }
-  const item: Typed = { sql: element === OID.bytea ? 'unhex(array_item.value)' : 'array_item.value', type: element };
+  const item: Typed = { sql: elementSql('array_item', element), type: element };
   const l = leftType === undefined ? translateExpr(n.lexpr, env, element) : left;
   checkComparable(l, item, op);
-  if (element === OID.numeric || element === OID.json || element === OID.jsonb) unsupported(`${construct} over ${typeName(array.type)}`);
+  if (element === OID.json || element === OID.jsonb) unsupported(`${construct} over ${typeName(array.type)}`);
   const test = `(${l.sql} ${op === '!=' ? '<>' : op} ${item.sql})`;
   const folded = all
     ? `CASE WHEN min(${test}) = 0 THEN 0 WHEN count(*) > count(${test}) THEN NULL ELSE 1 END`

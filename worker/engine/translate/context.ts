@@ -73,8 +73,12 @@ export class TranslateContext {
   /** CTE names visible to the statement, with their scopes. */
   readonly ctes = new Map<string, { sql: string; columns: ScopeColumn[] }>();
 
-  /** The INSERT's row-source SELECT, which may read UNNEST of array parameters (unnest.ts). */
-  unnestSource: unknown = undefined;
+  /**
+   * The INSERT's row-source SELECT: it may read UNNEST of array parameters (unnest.ts), and its
+   * unknown parameters take the target columns' types, as in PostgreSQL.
+   */
+  insertRowSource: unknown = undefined;
+  insertTargetTypes: number[] = [];
   /** Array parameters expanded one element per execution: parameter number → element type. */
   readonly expanded = new Map<number, number>();
   /** Parameters used as plain values somewhere (an expanded one must not be). */

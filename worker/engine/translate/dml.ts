@@ -88,7 +88,8 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
       columns: cols.map((c) => ({ name: c.name, typeOid: c.typeOid })),
     };
   } else {
-    ctx.unnestSource = select;
+    ctx.insertRowSource = select;
+    ctx.insertTargetTypes = cols.map((c) => c.typeOid);
     const sub: TranslatedSelect = translateSelect(select, ctx);
     if (sub.columns.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
     sub.columns.forEach((c, i) => {

@@ -12,6 +12,7 @@ import { checkedFloat, checkedInteger, raiseSql } from './runtime-errors.ts';
 import { sumCountSql } from './avg.ts';
 import { anyOrAll } from './any-all.ts';
 import { windowCall } from './window.ts';
+import { arrayConstructor } from './arrays.ts';
 import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeModOf, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
@@ -126,6 +127,8 @@ function translateNode(node: any, env: ExprEnv, expected?: number): Typed {
       return funcCall(n, env);
     case 'SubLink':
       return subLink(n, env);
+    case 'A_ArrayExpr':
+      return arrayConstructor(n, env, expected);
     case 'SQLValueFunction':
       return sqlValueFunction(n, env);
     default:
@@ -199,6 +202,12 @@ function typeCast(n: any, env: ExprEnv): Typed {
 
 function typeCastUnmodified(n: any, env: ExprEnv, target: number): Typed {
   const arg = n.arg;
+  // ARRAY[…]::t[] builds its elements as t (an empty constructor needs exactly this).
+  if (nodeType(arg) === 'A_ArrayExpr') {
+    const built = translateExpr(arg, env, target);
+    if (built.type !== target) unsupported(`cast from ${typeName(built.type)} to ${typeName(target)}`);
+    return built;
+  }
   // A literal or an untyped parameter simply takes the target type.
   if (isUntyped(arg, env)) return { ...translateExpr(arg, env, target), type: target };
   if (nodeType(arg) === 'A_Const') {
@@ -239,6 +248,14 @@ function isNumericLiteral(node: any): boolean {
   return nodeType(node) === 'A_Const' && 'fval' in node.A_Const;
 }
 
+/**
+ * The type an unknown operand takes opposite a typed one: its own, except varchar, whose
+ * comparison operators are text's (so PostgreSQL infers text for `v = $1`).
+ */
+function comparedAs(type: number): number {
+  return type === OID.varchar ? OID.text : type;
+}
+
 function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
   if (isNumericLiteral(r) && !isUntyped(l, env)) {
     const left = translateExpr(l, env);
@@ -250,11 +267,11 @@ function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
   }
   if (isUntyped(l, env) && !isUntyped(r, env)) {
     const right = translateExpr(r, env);
-    return [translateExpr(l, env, right.type), right];
+    return [translateExpr(l, env, comparedAs(right.type)), right];
   }
   // Both unknown: PostgreSQL picks text for both.
   const left = translateExpr(l, env, isUntyped(l, env) && isUntyped(r, env) ? OID.text : undefined);
-  const hint = left.type === OID.unknownLiteral || left.type === 0 ? undefined : left.type;
+  const hint = left.type === OID.unknownLiteral || left.type === 0 ? undefined : comparedAs(left.type);
   return [left, translateExpr(r, env, isUntyped(r, env) ? hint ?? OID.text : undefined)];
 }
 
@@ -297,7 +314,7 @@ function aExpr(n: any, env: ExprEnv): Typed {
       // An unknown left side takes the type of the first typed list item.
       const typedItem = isUntyped(n.lexpr, env) ? items.find((i) => !isUntyped(i, env)) : undefined;
       const left = translateExpr(n.lexpr, env, typedItem ? translateExpr(typedItem, env).type : isUntyped(n.lexpr, env) ? OID.text : undefined);
-      const list = items.map((i) => translateExpr(i, env, left.type).sql);
+      const list = items.map((i) => translateExpr(i, env, comparedAs(left.type)).sql);
       return { sql: `(${left.sql} ${op === '<>' ? 'NOT IN' : 'IN'} (${list.join(', ')}))`, type: OID.bool };
     }
     case 'AEXPR_LIKE': {
@@ -313,8 +330,8 @@ function aExpr(n: any, env: ExprEnv): Typed {
       const [lo, hi] = n.rexpr.List.items;
       const typedBound = isUntyped(n.lexpr, env) ? [lo, hi].find((b) => !isUntyped(b, env)) : undefined;
       const v = translateExpr(n.lexpr, env, typedBound ? translateExpr(typedBound, env).type : undefined);
-      const a = translateExpr(lo, env, v.type);
-      const b = translateExpr(hi, env, v.type);
+      const a = translateExpr(lo, env, comparedAs(v.type));
+      const b = translateExpr(hi, env, comparedAs(v.type));
       return { sql: `(${v.sql} ${n.kind === 'AEXPR_NOT_BETWEEN' ? 'NOT ' : ''}BETWEEN ${a.sql} AND ${b.sql})`, type: OID.bool };
     }
     case 'AEXPR_OP_ANY':

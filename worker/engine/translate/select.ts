@@ -7,7 +7,8 @@ import { deeper, fail, unsupported, type ScopeColumn, type ScopeEntry, type Tran
 import { containsAggregate, translateCondition, translateExpr, type ExprEnv } from './expr.ts';
 import { virtualRelation } from './virtual-relations.ts';
 import { commonType } from './types.ts';
-import { mayExpand, unnestFromItem } from './unnest.ts';
+import { mayExpand } from './unnest.ts';
+import { functionFromItem } from './from-functions.ts';
 import { isDistinctOn, rewriteDistinctOn } from './distinct-on.ts';
 import { mergeUsing } from './join-using.ts';
 
@@ -131,6 +132,8 @@ function defaultName(node: any): string {
     }
     case 'CaseExpr':
       return 'case';
+    case 'A_Expr':
+      return n.kind === 'AEXPR_NULLIF' ? 'nullif' : '?column?';
     case 'CoalesceExpr':
       return 'coalesce';
     case 'MinMaxExpr':
@@ -209,7 +212,7 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
     const on = using !== undefined ? ` ON ${using}` : n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...deeper(outer)]), OID.bool).sql}` : '';
     return `${left} ${kind} ${right}${on}`;
   }
-  if (k === 'RangeFunction') return unnestFromItem(n, ctx, scope, expand);
+  if (k === 'RangeFunction') return functionFromItem(n, ctx, scope, expand, env(ctx, deeper(outer)));
   unsupported(`FROM item ${k}`);
 }
 
@@ -232,8 +235,10 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
       continue;
     }
     const whole = top && !stmt.distinctClause ? { ...env(ctx, visible, true), outputColumn: true } : env(ctx, visible, true);
-    // A bare unknown parameter as an output column resolves to text, as in PostgreSQL.
-    const typed = translateExpr(val, whole, val.ParamRef ? OID.text : undefined);
+    // A bare unknown parameter as an output column resolves to text, as in PostgreSQL, or, in
+    // an INSERT's row source, to its target column's type.
+    const target = stmt === ctx.insertRowSource ? ctx.insertTargetTypes[targets.length] : undefined;
+    const typed = translateExpr(val, whole, val.ParamRef ? target ?? OID.text : undefined);
     targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
   }
   let body = '';

@@ -15,7 +15,7 @@ import { typeOidOf } from './types.ts';
 /** Whether this SELECT may read UNNEST of array parameters: an INSERT's row source, one row per element. */
 export function mayExpand(stmt: any, ctx: TranslateContext): boolean {
   return (
-    stmt === ctx.unnestSource &&
+    stmt === ctx.insertRowSource &&
     stmt.fromClause?.length === 1 &&
     !stmt.groupClause &&
     !stmt.havingClause &&
@@ -28,18 +28,16 @@ export function mayExpand(stmt: any, ctx: TranslateContext): boolean {
   );
 }
 
+/** Whether every argument of this UNNEST is a parameter (possibly cast), as expansion needs. */
+export function overParameters(call: any): boolean {
+  return (call.args ?? []).every((a: any) => a.ParamRef || a.TypeCast?.arg?.ParamRef);
+}
+
 /**
- * A RangeFunction in FROM. Only UNNEST over parameters, where the plan can expand it, is
- * supported; its columns join the scope as scalar parameters and it adds nothing to FROM.
+ * UNNEST over parameters in an INSERT's row source (from-functions.ts decides): its columns
+ * join the scope as scalar parameters and it adds nothing to FROM.
  */
-export function unnestFromItem(n: any, ctx: TranslateContext, scope: ScopeEntry[], expand: boolean): string {
-  if (n.lateral) unsupported('LATERAL');
-  if (n.ordinality) unsupported('WITH ORDINALITY');
-  if (n.is_rowsfrom || n.functions.length !== 1) unsupported('ROWS FROM');
-  const call = n.functions[0].List.items[0].FuncCall;
-  const name = call?.funcname?.map((x: any) => x.String.sval).join('.');
-  if (name !== 'unnest' && name !== 'pg_catalog.unnest') unsupported(`function ${name ?? 'expression'} in FROM`);
-  if (!expand) unsupported('UNNEST other than as the only row source of INSERT … SELECT');
+export function unnestFromItem(n: any, call: any, ctx: TranslateContext, scope: ScopeEntry[]): string {
   const args: any[] = call.args ?? [];
   const columns = args.map((arg) => {
     const cast = arg.TypeCast;

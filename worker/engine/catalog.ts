@@ -16,6 +16,15 @@ export interface ColumnDef {
   notNull: boolean;
   /** SQLite expression for DEFAULT, already translated; null when none. */
   defaultSql: string | null;
+  /** serial or identity: the sequence (in the table's schema) that supplies the default. */
+  sequence?: SequenceDef;
+}
+
+export interface SequenceDef {
+  schema: string;
+  name: string;
+  /** 's': serial (a plain default); 'a' / 'd': GENERATED ALWAYS / BY DEFAULT AS IDENTITY. */
+  kind: 's' | 'a' | 'd';
 }
 
 export interface ConstraintDef {
@@ -64,6 +73,8 @@ const BOOTSTRAP = [
      kind TEXT NOT NULL, columns TEXT NOT NULL, PRIMARY KEY (schema, name))`,
   `CREATE TABLE IF NOT EXISTS pg_meta_indexes (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
      is_unique INTEGER NOT NULL, constraint_name TEXT, columns TEXT NOT NULL DEFAULT '[]', PRIMARY KEY (schema, name))`,
+  `CREATE TABLE IF NOT EXISTS pg_meta_sequences (schema TEXT NOT NULL, name TEXT NOT NULL, table_oid INTEGER NOT NULL,
+     column_name TEXT NOT NULL, kind TEXT NOT NULL, last_value INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (schema, name))`,
   `INSERT OR IGNORE INTO pg_meta_schemas VALUES ('public')`,
 ];
 
@@ -72,6 +83,9 @@ export class Catalog {
   #tables = new Map<string, TableDef>();
   #schemas = new Set<string>();
   #indexes = new Map<string, IndexDef>();
+  #sequences = new Set<string>();
+  /** Highest value handed out per sequence by this object (see nextValues). */
+  readonly #handedOut = new Map<string, bigint>();
   /** Bumped by every DDL; translations cached under an older version are stale. */
   version = 0;
 
@@ -103,6 +117,12 @@ export class Catalog {
     }
     for (const r of this.#sql.exec<{ name: string; table_oid: number; kind: string; columns: string }>('SELECT * FROM pg_meta_constraints')) {
       tables.get(r.table_oid)?.constraints.push({ name: r.name, kind: r.kind as 'p' | 'u', columns: JSON.parse(r.columns) });
+    }
+    this.#sequences = new Set();
+    for (const r of this.#sql.exec<{ schema: string; name: string; table_oid: number; column_name: string; kind: string }>('SELECT schema, name, table_oid, column_name, kind FROM pg_meta_sequences')) {
+      this.#sequences.add(`${r.schema}.${r.name}`);
+      const col = tables.get(r.table_oid)?.columns.find((c) => c.name === r.column_name);
+      if (col) col.sequence = { schema: r.schema, name: r.name, kind: r.kind as SequenceDef['kind'] };
     }
     this.#tables = new Map([...tables.values()].map((t) => [`${t.schema}.${t.name}`, t]));
     this.#indexes = new Map();
@@ -138,7 +158,8 @@ export class Catalog {
 
   /** Any relation (table or index) of that name in the schema: names share one namespace. */
   relationExists(schema: string, name: string): boolean {
-    return this.#tables.has(`${schema}.${name}`) || this.#indexes.has(`${schema}.${name}`);
+    const key = `${schema}.${name}`;
+    return this.#tables.has(key) || this.#indexes.has(key) || this.#sequences.has(key);
   }
 
   tablesIn(schema: string): TableDef[] {
@@ -184,8 +205,34 @@ export class Catalog {
     this.#sql.exec('DELETE FROM pg_meta_columns WHERE table_oid = ?', t.oid);
     this.#sql.exec('DELETE FROM pg_meta_constraints WHERE table_oid = ?', t.oid);
     this.#sql.exec('DELETE FROM pg_meta_indexes WHERE table_oid = ?', t.oid);
+    this.#sql.exec('DELETE FROM pg_meta_sequences WHERE table_oid = ?', t.oid);
     this.#sql.exec('DELETE FROM pg_meta_tables WHERE oid = ?', t.oid);
     this.reload();
+  }
+
+  addSequence(t: TableDef, column: string, seq: SequenceDef): void {
+    this.#sql.exec('INSERT INTO pg_meta_sequences (schema, name, table_oid, column_name, kind) VALUES (?, ?, ?, ?, ?)', seq.schema, seq.name, t.oid, column, seq.kind);
+    // A new sequence of a dropped one's name starts over.
+    this.#handedOut.delete(`${seq.schema}.${seq.name}`);
+    this.reload();
+  }
+
+  /**
+   * Hand out `count` values of a sequence; returns the first (the rest follow by one). As in
+   * PostgreSQL, values taken by a statement that then rolls back are not handed out again:
+   * the counter in SQLite rolls back with it, so the object also remembers the highest value
+   * it gave out. (After a restart the stored counter is the last committed use; values of
+   * rolled-back statements may then come again, which no committed row can tell.)
+   */
+  nextValues(seq: SequenceDef, count: number): bigint {
+    const key = `${seq.schema}.${seq.name}`;
+    const stored = BigInt(this.#sql.exec<{ v: string }>('SELECT CAST(last_value AS TEXT) AS v FROM pg_meta_sequences WHERE schema = ? AND name = ?', seq.schema, seq.name).one().v);
+    const handedOut = this.#handedOut.get(key) ?? stored;
+    const first = (handedOut > stored ? handedOut : stored) + 1n;
+    const last = first + BigInt(count) - 1n;
+    this.#sql.exec('UPDATE pg_meta_sequences SET last_value = CAST(? AS INTEGER) WHERE schema = ? AND name = ?', last.toString(), seq.schema, seq.name);
+    this.#handedOut.set(key, last);
+    return first;
   }
 
   addConstraint(t: TableDef, c: ConstraintDef): void {

@@ -5,6 +5,7 @@
  * with ALTER TABLE works exactly like one declared inline.
  */
 import type { PgError } from '../../tunnel/types.ts';
+import { OID } from '../../tunnel/oids.ts';
 import { quoteIdent, sqliteName, type Catalog, type TableDef } from './catalog.ts';
 import {
   dependentObjectsStillExist,
@@ -75,17 +76,19 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
     if (stmt.if_not_exists) return { tag: 'CREATE TABLE', notices: [notice(`relation "${name}" already exists, skipping`)] };
     fail(duplicateTable(name));
   }
-  const columns: { name: string; typeOid: number; typmod: number; notNull: boolean; defaultSql: string | null }[] = [];
+  const columns: { name: string; typeOid: number; typmod: number; notNull: boolean; defaultSql: string | null; identity?: 's' | 'a' | 'd' }[] = [];
   const keys: { kind: 'p' | 'u'; name?: string; columns: string[] }[] = [];
   for (const elt of stmt.tableElts ?? []) {
     if (elt.ColumnDef) {
       const d = elt.ColumnDef;
       if (columns.some((c) => c.name === d.colname)) fail(duplicateColumn(d.colname));
       const tn = d.typeName.names.map((n: any) => n.String.sval);
-      if (serialTypes[tn[tn.length - 1]] !== undefined) unsupported('serial columns (sequences)');
-      const typeOid = typeOidOf(d.typeName);
-      const typmod = typeModOf(d.typeName, typeOid);
-      let notNull = false;
+      const serial = d.typeName.arrayBounds ? undefined : serialTypes[tn[tn.length - 1]];
+      const typeOid = serial ?? typeOidOf(d.typeName);
+      const typmod = serial ? -1 : typeModOf(d.typeName, typeOid);
+      // serial: an integer column, NOT NULL, defaulting to its own sequence (sequences.ts).
+      let notNull = serial !== undefined;
+      let sequence: 's' | 'a' | 'd' | undefined = serial !== undefined ? 's' : undefined;
       let defaultSql: string | null = null;
       for (const c of d.constraints ?? []) {
         const con = c.Constraint;
@@ -104,6 +107,15 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
           case 'CONSTR_PRIMARY':
             keys.push({ kind: 'p', name: con.conname, columns: [d.colname] });
             break;
+          case 'CONSTR_IDENTITY':
+            if (con.options?.length) unsupported('identity sequence options');
+            if (sequence) fail({ sqlstate: '42601', message: `multiple identity specifications for column "${d.colname}" of table "${name}"` });
+            if (typeOid !== OID.int2 && typeOid !== OID.int4 && typeOid !== OID.int8) {
+              fail({ sqlstate: '22023', message: `identity column type must be smallint, integer, or bigint` });
+            }
+            sequence = con.generated_when === 'a' ? 'a' : 'd';
+            notNull = true;
+            break;
           case 'CONSTR_UNIQUE':
             keys.push({ kind: 'u', name: con.conname, columns: [d.colname] });
             break;
@@ -111,7 +123,8 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
             unsupported(`column constraint ${con.contype.replace('CONSTR_', '')}`);
         }
       }
-      columns.push({ name: d.colname, typeOid, typmod, notNull, defaultSql });
+      if (sequence && defaultSql) fail({ sqlstate: '42601', message: `multiple default values specified for column "${d.colname}" of table "${name}"` });
+      columns.push({ name: d.colname, typeOid, typmod, notNull, defaultSql, ...(sequence && { identity: sequence }) });
     } else if (elt.Constraint) {
       const con = elt.Constraint;
       if (con.contype !== 'CONSTR_PRIMARY' && con.contype !== 'CONSTR_UNIQUE') unsupported(`table constraint ${con.contype.replace('CONSTR_', '')}`);
@@ -126,7 +139,15 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
     (c) => `${quoteIdent(c.name)} ${sqliteTypeAffinity(c.typeOid)}${c.notNull ? ' NOT NULL' : ''}${c.defaultSql ? ` DEFAULT ${c.defaultSql}` : ''}`,
   );
   sql.exec(`CREATE TABLE ${sqliteName(schema, name)} (${defs.join(', ')})`);
-  const table = ctx.catalog.addTable(schema, name, columns);
+  const table = ctx.catalog.addTable(schema, name, columns.map(({ identity: _, ...c }) => c));
+  for (const c of columns) {
+    if (!c.identity) continue;
+    // PostgreSQL's name: t_col_seq, made unique with a number like other implicit names.
+    const base = `${name}_${c.name}_seq`;
+    let seqName = base;
+    for (let i = 1; ctx.catalog.relationExists(schema, seqName); i++) seqName = `${base}${i}`;
+    ctx.catalog.addSequence(table, c.name, { schema, name: seqName, kind: c.identity });
+  }
   for (const k of keys) addKey(table, k.kind, k.name, k.columns, ctx, sql);
   return { tag: 'CREATE TABLE', notices: [] };
 }

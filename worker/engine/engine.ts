@@ -103,6 +103,24 @@ export class Engine implements SqlService {
 
   /** Execute a plan with typed parameters (inside the caller's transaction). */
   run(plan: Plan, params: SqlValue[]): StatementResult {
+    if (plan.sequences) {
+      // One value per slot, in slot order (rows in order), from each sequence's counter.
+      const counts = new Map<string, number>();
+      for (const seq of plan.sequences) counts.set(`${seq.schema}.${seq.name}`, (counts.get(`${seq.schema}.${seq.name}`) ?? 0) + 1);
+      const next = new Map<string, bigint>();
+      for (const seq of plan.sequences) {
+        const key = `${seq.schema}.${seq.name}`;
+        if (!next.has(key)) next.set(key, this.catalog.nextValues(seq, counts.get(key)!));
+      }
+      const values = plan.sequences.map((seq) => {
+        const key = `${seq.schema}.${seq.name}`;
+        const v = next.get(key)!;
+        next.set(key, v + 1n);
+        return v;
+      });
+      const once = this.#runOnce(plan, [...plan.paramOids, ...values.map(() => OID.int8)], [...params, ...values], 0);
+      return { columns: plan.columns, rows: once.rows, tag: commandTag(plan.command, once.count) };
+    }
     if (!plan.expand) {
       const once = this.#runOnce(plan, plan.paramOids, params, 0);
       return { columns: plan.columns, rows: once.rows, tag: commandTag(plan.command, once.count) };

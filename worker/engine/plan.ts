@@ -9,6 +9,7 @@ import { needsIntegerCast, type StorageBinding } from './values/index.ts';
 import { paramMark, type TranslateContext } from './translate/context.ts';
 import type { OutputColumn } from './translate/select.ts';
 import type { InsertSource } from './unique-violation.ts';
+import type { SequenceDef } from './catalog.ts';
 
 export type CommandKind = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -27,6 +28,8 @@ export interface Plan {
    * The statement runs once per element; there those parameters bind one element each.
    */
   expand?: Map<number, number>;
+  /** serial/identity values the statement takes, bound in this order after the parameters. */
+  sequences?: SequenceDef[];
   /** `sql` and the insert source with parameter marks, for inlining past SQLite's 100 parameters. */
   templates: { sql: string; insertSource?: string };
 }
@@ -55,7 +58,12 @@ const markPattern = /\u0001(\d+)\u0001/g;
 export function finishPlan(command: CommandKind, sql: string, outputs: OutputColumn[] | null, ctx: TranslateContext, insertSource?: InsertSource): Plan {
   const paramOids = ctx.finalParamOids();
   const expand = ctx.expanded.size ? new Map([...ctx.expanded].map(([n, element]) => [n - 1, element])) : undefined;
-  const bindOids = bindingOids(paramOids, expand);
+  // Sequence values bind after the user's parameters, as int8.
+  const sequences = ctx.sequenceSlots;
+  const bindOids = [...bindingOids(paramOids, expand), ...sequences.map(() => OID.int8)];
+  const slots = (text: string) => text.replace(/\u0002(\d+)\u0002/g, (_, k) => paramMark(paramOids.length + Number(k)));
+  sql = slots(sql);
+  if (insertSource) insertSource = { ...insertSource, sql: slots(insertSource.sql) };
   const bind = (text: string) =>
     text.replace(markPattern, (_, n) => {
       const oid = bindOids[Number(n) - 1];
@@ -69,6 +77,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
     ...(insertSource && { insertSource: { ...insertSource, sql: bind(insertSource.sql) } }),
     paramOids,
     ...(expand && { expand }),
+    ...(sequences.length && { sequences: [...sequences] }),
     columns: outputs
       ? outputs.map((c) => ({
           name: c.name,

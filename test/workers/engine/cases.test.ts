@@ -92,7 +92,6 @@ describe('engine cases', () => {
       { sql: 'SELECT * FROM s.t', code: '42P01' },
       { sql: 'CREATE TABLE x (id int)', code: '3F000' },
       { sql: 'SET search_path TO public', tag: 'SET' },
-      { sql: 'CREATE TABLE x (id serial PRIMARY KEY, v text)', code: '0A000', message: 'serial columns (sequences) is not supported' },
       { sql: 'CREATE TABLE y (id bigint CHECK (id > 0))', code: '0A000' },
       { sql: 'CREATE TABLE z (a int8, b text)' },
       { sql: "INSERT INTO z VALUES (1800000000000000001, 'x'), (1800000000000000001, 'y'), (NULL, 'z'), (NULL, 'z')", tag: 'INSERT 0 4' },

@@ -6,7 +6,7 @@
  */
 import type { Column, PgError } from '../../../tunnel/types.ts';
 import { OID } from '../../../tunnel/oids.ts';
-import type { Catalog, TableDef } from '../catalog.ts';
+import type { Catalog, SequenceDef, TableDef } from '../catalog.ts';
 import { featureNotSupported, indeterminateDatatype } from '../errors.ts';
 import type { SessionIdentity } from './virtual-relations.ts';
 
@@ -60,6 +60,15 @@ export function deeper(outer: ScopeEntry[]): ScopeEntry[] {
   return outer.map((e) => ({ ...e, depth: (e.depth ?? 0) + 1 }));
 }
 
+/**
+ * Placeholder for the next value of a sequence (serial/identity default): slot k of the
+ * statement, bound at execution after the user's parameters (plan.ts, engine.ts).
+ */
+export function sequenceMark(ctx: TranslateContext, seq: SequenceDef): string {
+  ctx.sequenceSlots.push(seq);
+  return `\u0002${ctx.sequenceSlots.length}\u0002`;
+}
+
 /** Placeholder marking parameter n in translated SQL until its type is final. */
 export const paramMark = (n: number) => `\u0001${n}\u0001`;
 
@@ -81,6 +90,8 @@ export class TranslateContext {
   insertTargetTypes: number[] = [];
   /** Array parameters expanded one element per execution: parameter number → element type. */
   readonly expanded = new Map<number, number>();
+  /** Sequence values the statement takes, in order (sequenceMark). */
+  readonly sequenceSlots: SequenceDef[] = [];
   /** Parameters used as plain values somewhere (an expanded one must not be). */
   readonly scalarParams = new Set<number>();
 

@@ -4,7 +4,8 @@ import { quoteIdent, sqliteName, type ColumnDef, type TableDef } from '../catalo
 import { typeName } from '../values/index.ts';
 import { checkedInteger, checkedVarchar } from './runtime-errors.ts';
 import { duplicateColumn, undefinedColumn, undefinedTable } from '../errors.ts';
-import { fail, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
+import { fail, sequenceMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
+import type { PgError } from '../../../tunnel/types.ts';
 import { translateCondition, translateExpr, type ExprEnv } from './expr.ts';
 import { fromItem, translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
 import type { InsertSource } from '../unique-violation.ts';
@@ -53,9 +54,10 @@ export interface TranslatedDml {
 
 export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml {
   if (stmt.withClause) unsupported('WITH … INSERT');
-  if (stmt.override && stmt.override !== 'OVERRIDING_NOT_SET') unsupported('OVERRIDING');
+  const override: string | undefined = stmt.override && stmt.override !== 'OVERRIDING_NOT_SET' ? stmt.override : undefined;
   const { table, alias, scope } = targetTable(stmt.relation, ctx);
-  const names: string[] = stmt.cols ? stmt.cols.map((c: any) => c.ResTarget.name) : table.columns.map((c) => c.name);
+  // DEFAULT VALUES (no row source) names no columns: every column takes its default.
+  const names: string[] = stmt.cols ? stmt.cols.map((c: any) => c.ResTarget.name) : stmt.selectStmt ? table.columns.map((c) => c.name) : [];
   const seen = new Set<string>();
   const cols = names.map((n) => {
     if (seen.has(n)) fail(duplicateColumn(n));
@@ -68,26 +70,35 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   let source: string;
   let insertSource: InsertSource | undefined;
   const select = stmt.selectStmt?.SelectStmt;
-  if (!select) source = 'DEFAULT VALUES';
-  else if (select.valuesLists && !select.sortClause && !select.limitCount) {
-    const rows = select.valuesLists.map((l: any) => {
-      const items: any[] = l.List.items;
+  // serial and identity columns not listed take their sequence's next value (one per row).
+  const unlisted = table.columns.filter((c) => c.sequence && !cols.includes(c));
+  const explicit = (c: ColumnDef): boolean => {
+    if (c.sequence?.kind === 'a' && override !== 'OVERRIDING_SYSTEM_VALUE') fail(identityAlways(c.name));
+    return !(c.sequence && c.sequence.kind !== 's' && override === 'OVERRIDING_USER_VALUE');
+  };
+  if (!select && unlisted.length === 0) source = 'DEFAULT VALUES';
+  else if (!select || (select.valuesLists && !select.sortClause && !select.limitCount)) {
+    const lists: any[][] = select ? select.valuesLists.map((l: any) => l.List.items) : [[]];
+    const rows = lists.map((items) => {
       if (items.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
       if (items.length < cols.length && stmt.cols) fail({ sqlstate: '42601', message: 'INSERT has more target columns than expressions' });
-      return `(${cols
-        .map((c, i) => {
-          const item = items[i];
-          if (item === undefined || item.SetToDefault) return c.defaultSql ?? 'NULL';
-          return assign(translateExpr(item, e, c.typeOid), c);
-        })
-        .join(', ')})`;
+      const listed = cols.map((c, i) => {
+        const item = items[i];
+        if (item === undefined || item.SetToDefault) return c.sequence ? sequenceMark(ctx, c.sequence) : c.defaultSql ?? 'NULL';
+        if (c.sequence && !explicit(c)) return sequenceMark(ctx, c.sequence);
+        return assign(translateExpr(item, e, c.typeOid), c);
+      });
+      return `(${[...listed, ...unlisted.map((c) => sequenceMark(ctx, c.sequence!))].join(', ')})`;
     });
+    cols.push(...unlisted);
     source = `VALUES ${rows.join(', ')}`;
     insertSource = {
       sql: `SELECT ${cols.map((c, i) => `column${i + 1} AS ${quoteIdent(c.name)}`).join(', ')} FROM (${source})`,
       columns: cols.map((c) => ({ name: c.name, typeOid: c.typeOid })),
     };
   } else {
+    if (unlisted.length) unsupported(`INSERT … SELECT that leaves serial or identity column "${unlisted[0].name}" to its sequence`);
+    for (const c of cols) if (c.sequence) explicit(c);
     ctx.insertRowSource = select;
     ctx.insertTargetTypes = cols.map((c) => c.typeOid);
     const sub: TranslatedSelect = translateSelect(select, ctx);
@@ -110,6 +121,16 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   if (stmt.onConflictClause) sql += onConflict(stmt.onConflictClause, table, scope, ctx);
   const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
   return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null, ...(insertSource && { insertSource }) };
+}
+
+/** 428C9: an explicit value for a GENERATED ALWAYS identity column. */
+function identityAlways(column: string): PgError {
+  return {
+    sqlstate: '428C9',
+    message: `cannot insert a non-DEFAULT value into column "${column}"`,
+    detail: `Column "${column}" is an identity column defined as GENERATED ALWAYS.`,
+    hint: 'Use OVERRIDING SYSTEM VALUE to override.',
+  };
 }
 
 /** Integers narrowed into a smaller column, and text into varchar(n), are checked at run time. */
@@ -195,7 +216,11 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
     if (rt.indirection) unsupported('SET of a subfield');
     const col = table.columns.find((c) => c.name === rt.name);
     if (!col) fail(undefinedColumn(rt.name, table.name));
-    if (rt.val.SetToDefault) return `${quoteIdent(col.name)} = ${col.defaultSql ?? 'NULL'}`;
+    if (rt.val.SetToDefault) {
+      if (col.sequence) unsupported(`SET ${col.name} = DEFAULT on a serial or identity column`);
+      return `${quoteIdent(col.name)} = ${col.defaultSql ?? 'NULL'}`;
+    }
+    if (col.sequence?.kind === 'a') fail({ sqlstate: '428C9', message: `column "${col.name}" can only be updated to DEFAULT`, detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
     return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
   });
   let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;

@@ -88,6 +88,8 @@ export class TranslateContext {
    */
   insertRowSource: unknown = undefined;
   insertTargetTypes: number[] = [];
+  /** Per SELECT node: types its unknown output parameters take (UNION partners, INSERT targets). */
+  readonly outputHints = new Map<unknown, number[]>();
   /** Array parameters expanded one element per execution: parameter number → element type. */
   readonly expanded = new Map<number, number>();
   /** Sequence values the statement takes, in order (sequenceMark). */

@@ -235,9 +235,10 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
       continue;
     }
     const whole = top && !stmt.distinctClause ? { ...env(ctx, visible, true), outputColumn: true } : env(ctx, visible, true);
-    // A bare unknown parameter as an output column resolves to text, as in PostgreSQL, or, in
-    // an INSERT's row source, to its target column's type.
-    const target = stmt === ctx.insertRowSource ? ctx.insertTargetTypes[targets.length] : undefined;
+    // A bare unknown parameter as an output column resolves to text, as in PostgreSQL, or to
+    // its INSERT target's or UNION partner's type (outputHints).
+    const hint = outputHints(stmt, ctx);
+    const target = hint ? hint[targets.length] ?? 0 : undefined;
     const typed = translateExpr(val, whole, val.ParamRef ? target ?? OID.text : undefined);
     targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
   }
@@ -340,12 +341,34 @@ function sortByOutput(node: any, targets: OutputColumn[]): string {
   unsupported('ORDER BY expressions over UNION/INTERSECT/EXCEPT');
 }
 
+/** Types that unknown parameters in this SELECT's output take, position by position. */
+function outputHints(stmt: any, ctx: TranslateContext): number[] | undefined {
+  return ctx.outputHints.get(stmt) ?? (stmt === ctx.insertRowSource ? ctx.insertTargetTypes : undefined);
+}
+
+/** A side's still-unknown output parameters take the set operation's column types. */
+function resolveOutputParams(side: any, types: number[], ctx: TranslateContext): void {
+  const list: any[] = side.targetList ?? [];
+  if (list.some((t) => t.ResTarget.val.ColumnRef?.fields.some((f: any) => 'A_Star' in f))) return;
+  list.forEach((t, i) => {
+    const p = t.ResTarget.val.ParamRef;
+    if (p && ctx.paramType(p.number) === 0) ctx.setParamType(p.number, types[i] || OID.text);
+  });
+}
+
 function setOperation(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top: boolean): TranslatedSelect {
   const ops: Record<string, string> = { SETOP_UNION: 'UNION', SETOP_INTERSECT: 'INTERSECT', SETOP_EXCEPT: 'EXCEPT' };
+  // An unknown parameter output by either side stays unknown here (hint 0) and then takes the
+  // column's common type (text when every side is unknown), as PostgreSQL resolves a UNION;
+  // under an INSERT the target types come down instead.
+  const hints = outputHints(stmt, ctx) ?? [];
+  ctx.outputHints.set(stmt.larg, hints);
+  ctx.outputHints.set(stmt.rarg, hints);
   const left = translateSelect(stmt.larg, ctx, outer);
   const right = translateSelect(stmt.rarg, ctx, outer);
   if (left.columns.length !== right.columns.length) fail({ sqlstate: '42601', message: `each ${ops[stmt.op]} query must have the same number of columns` });
   const columns = left.columns.map((c, i) => ({ name: c.name, sql: quoteIdent(`c${i}`), type: commonType([c.type, right.columns[i].type], ops[stmt.op]) }));
+  for (const side of [stmt.larg, stmt.rarg]) resolveOutputParams(side, columns.map((c) => c.type), ctx);
   const all = stmt.all ? ' ALL' : '';
   // Each side's columns are renamed c0…cn so the outer level can refer to them.
   const side = (s: TranslatedSelect) => `SELECT ${s.columns.map((c, i) => `${quoteIdent(c.name)} AS ${quoteIdent(`c${i}`)}`).join(', ')} FROM (${s.sql})`;

@@ -5,14 +5,15 @@
  */
 import { OID } from '../../../tunnel/oids.ts';
 import type { SqlValue } from '../../../tunnel/types.ts';
-import { undefinedColumn, ambiguousColumn, undefinedFunction } from '../errors.ts';
+import { undefinedColumn, ambiguousColumn } from '../errors.ts';
 import { castValue, isPgError, parseText, toStorage, typeName } from '../values/index.ts';
 import { fail, paramMark, unsupported, type ScopeEntry, type TranslateContext, type Typed } from './context.ts';
 import { checkedFloat, checkedInteger, raiseSql } from './runtime-errors.ts';
-import { sumCountSql } from './avg.ts';
 import { anyOrAll } from './any-all.ts';
-import { windowCall } from './window.ts';
 import { arrayConstructor } from './arrays.ts';
+import { containsAggregate, funcCall, sqlValueFunction } from './functions.ts';
+
+export { containsAggregate };
 import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeModOf, typeOidOf } from './types.ts';
 
 /** Translates a sub-SELECT; injected by select.ts to break the module cycle. */
@@ -47,7 +48,7 @@ export function literal(oid: number, value: SqlValue): string {
   return `X'${[...v].map((x) => x.toString(16).padStart(2, '0')).join('')}'`;
 }
 
-function nodeType(node: any): string {
+export function nodeType(node: any): string {
   return Object.keys(node)[0];
 }
 
@@ -256,7 +257,7 @@ function comparedAs(type: number): number {
   return type === OID.varchar ? OID.text : type;
 }
 
-function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
+export function operands(l: any, r: any, env: ExprEnv): [Typed, Typed] {
   if (isNumericLiteral(r) && !isUntyped(l, env)) {
     const left = translateExpr(l, env);
     return [left, translateExpr(r, env, isFloatType(left.type) ? OID.float8 : undefined)];
@@ -372,7 +373,7 @@ function rowComparison(op: string, left: any[], right: any[], env: ExprEnv): Typ
 }
 
 /** Integer and float arithmetic with PostgreSQL's errors: 22012 on division by zero, 22003 on overflow. */
-function arithmetic(op: string, l: Typed, r: Typed): Typed {
+export function arithmetic(op: string, l: Typed, r: Typed): Typed {
   const t = arithmeticType(l.type, r.type);
   if (t === undefined) unsupported(`operator ${op} on ${typeName(l.type)} and ${typeName(r.type)}`);
   if (op === '%' && !isIntegerType(t)) unsupported(`operator % on ${typeName(t)}`);
@@ -441,159 +442,6 @@ function caseExpr(n: any, env: ExprEnv, expected?: number): Typed {
   return { sql: `(CASE${subject ? ` ${subject.sql}` : ''} ${whens.join(' ')}${def} END)`, type };
 }
 
-const aggregates = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every']);
-
-/** True when `node` calls an aggregate at this query level (subqueries are their own level). */
-export function containsAggregate(node: unknown): boolean {
-  if (Array.isArray(node)) return node.some(containsAggregate);
-  if (typeof node !== 'object' || node === null) return false;
-  const o = node as Record<string, any>;
-  if (o.SubLink) return false;
-  if (o.FuncCall && !o.FuncCall.over) {
-    const names = o.FuncCall.funcname;
-    if (aggregates.has(String(names[names.length - 1].String.sval).toLowerCase())) return true;
-  }
-  return Object.values(o).some(containsAggregate);
-}
-
-function funcCall(n: any, env: ExprEnv): Typed {
-  const names: string[] = n.funcname.map((f: any) => f.String.sval);
-  const name = names[names.length - 1].toLowerCase();
-  if (names.length > 1 && names[0] !== 'pg_catalog') unsupported(`function ${names.join('.')}`);
-  if (n.over) return windowCall(name, n, env);
-  const args: any[] = n.args ?? [];
-  if (aggregates.has(name)) {
-    if (!env.aggregates) fail({ sqlstate: '42803', message: 'aggregate functions are not allowed in WHERE' });
-    if (n.agg_order || n.agg_filter) unsupported(`${name} with ORDER BY or FILTER`);
-    const distinct = n.agg_distinct ? 'DISTINCT ' : '';
-    const inner = { ...env, aggregates: false, outputColumn: false, grouping: undefined };
-    if (name === 'count') {
-      if (n.agg_star) return { sql: 'count(*)', type: OID.int8 };
-      return { sql: `count(${distinct}${translateExpr(args[0], inner).sql})`, type: OID.int8 };
-    }
-    const a = translateExpr(args[0], inner);
-    switch (name) {
-      case 'min':
-      case 'max':
-        if (a.type === OID.numeric) unsupported(`${name}(numeric)`);
-        return { sql: `${name}(${distinct}${a.sql})`, type: a.type };
-      case 'sum':
-        if (a.type === OID.int2 || a.type === OID.int4) return { sql: `sum(${distinct}${a.sql})`, type: OID.int8 };
-        // sum(int8) is numeric in PostgreSQL; SQLite sums int64 exactly (and fails on overflow).
-        if (a.type === OID.int8) {
-          // A whole output column is summed exactly past 2^63; elsewhere SQLite's overflow fails with 22003.
-          const plain = `sum(${distinct}${a.sql})`;
-          if (env.outputColumn && !distinct) return { sql: sumCountSql(a.sql, true), type: OID.numeric, finish: 'sum', plain };
-          return { sql: `sum(${distinct}${a.sql})`, type: OID.numeric };
-        }
-        if (isFloatType(a.type)) return { sql: `sum(${distinct}${a.sql})`, type: a.type };
-        unsupported(`sum(${typeName(a.type)})`);
-      case 'avg':
-        if (isFloatType(a.type)) return { sql: `avg(${distinct}${a.sql})`, type: OID.float8 };
-        if (!isIntegerType(a.type)) unsupported(`avg(${typeName(a.type)})`);
-        // Its numeric scale is computed in JS, so only a whole output column can hold it.
-        if (!env.outputColumn) unsupported('avg(integer) inside an expression, subquery, ORDER BY or DISTINCT');
-        if (distinct && a.type === OID.int8) unsupported('avg(DISTINCT bigint)');
-        return { sql: sumCountSql(`${distinct}${a.sql}`, a.type === OID.int8), type: OID.numeric, finish: 'avg' };
-      case 'bool_and':
-      case 'every':
-        return { sql: `min(${a.sql})`, type: OID.bool };
-      case 'bool_or':
-        return { sql: `max(${a.sql})`, type: OID.bool };
-      default:
-        unsupported(`${name}() (its numeric result scale is not reproduced yet)`);
-    }
-  }
-  const one = (expected?: number) => translateExpr(args[0], env, expected);
-  switch (name) {
-    case 'lower':
-    case 'upper':
-      return { sql: `${name}(${one(OID.text).sql})`, type: OID.text };
-    case 'length':
-    case 'char_length': {
-      const a = one(OID.text);
-      if (a.type === OID.bytea) return { sql: `length(${a.sql})`, type: OID.int4 };
-      return { sql: `length(${a.sql})`, type: OID.int4 };
-    }
-    case 'octet_length':
-      return { sql: `length(CAST(${one(OID.text).sql} AS BLOB))`, type: OID.int4 };
-    case 'abs': {
-      const a = one();
-      if (!isIntegerType(a.type) && !isFloatType(a.type)) unsupported(`abs(${typeName(a.type)})`);
-      return { sql: `abs(${a.sql})`, type: a.type };
-    }
-    case 'nullif': {
-      const [l, r] = operands(args[0], args[1], env);
-      return { sql: `nullif(${l.sql}, ${r.sql})`, type: l.type };
-    }
-    case 'current_schema':
-      return { sql: literal(OID.name, env.ctx.creationSchema() ?? null), type: OID.name };
-    case 'substr':
-    case 'substring': {
-      if (n.funcformat === 'COERCE_SQL_SYNTAX' && args.length === 3 && nodeType(args[1]) === 'A_Const' && args[1].A_Const.isnull) unsupported('SUBSTRING … FOR without FROM');
-      if (args.length < 2 || args.length > 3) fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
-      const s = one(OID.text);
-      if (!isTextType(s.type)) unsupported(`${name}(${typeName(s.type)})`);
-      const rest = args.slice(1).map((a) => translateExpr(a, env, OID.int4));
-      if (rest.some((r) => !isIntegerType(r.type))) unsupported(`${name} with a non-integer position (regular expressions)`);
-      // A negative length is an error in PostgreSQL, a backwards count in SQLite.
-      const len = rest[1] ? `(CASE WHEN ${rest[1].sql} < 0 THEN ${raiseSql('negative_substring_length')} ELSE ${rest[1].sql} END)` : undefined;
-      return { sql: `substr(${s.sql}, ${rest[0].sql}${len ? `, ${len}` : ''})`, type: OID.text };
-    }
-    case 'replace':
-      return { sql: `replace(${args.map((a) => translateExpr(a, env, OID.text).sql).join(', ')})`, type: OID.text };
-    case 'btrim':
-    case 'ltrim':
-    case 'rtrim': {
-      const parts = args.map((a) => translateExpr(a, env, OID.text));
-      if (parts.some((p) => !isTextType(p.type))) unsupported(`${name}(${parts.map((p) => typeName(p.type)).join(', ')})`);
-      return { sql: `${name === 'btrim' ? 'trim' : name}(${parts.map((p) => p.sql).join(', ')})`, type: OID.text };
-    }
-    case 'strpos':
-    case 'position': {
-      // POSITION(sub IN s) arrives as position(s, sub).
-      const [s, sub] = args.map((a) => translateExpr(a, env, OID.text));
-      return { sql: `instr(${s.sql}, ${sub.sql})`, type: OID.int4 };
-    }
-    case 'mod':
-      return arithmetic('%', ...operands(args[0], args[1], env));
-    case 'current_database':
-      return { sql: literal(OID.name, env.ctx.who.database), type: OID.name };
-    case 'now':
-    case 'transaction_timestamp':
-    case 'statement_timestamp':
-      if (args.length) fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
-      return { sql: NOW_MICROS, type: OID.timestamptz };
-    case 'to_regclass':
-      return toRegclass(args, env);
-    case 'version':
-      return { sql: literal(OID.text, 'PostgreSQL 15.8 (Durable Object SQLite engine)'), type: OID.text };
-    default:
-      fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
-  }
-}
-
-function sqlValueFunction(n: any, env: ExprEnv): Typed {
-  switch (n.op) {
-    case 'SVFOP_CURRENT_SCHEMA':
-      return { sql: literal(OID.name, env.ctx.creationSchema() ?? null), type: OID.name };
-    case 'SVFOP_CURRENT_USER':
-    case 'SVFOP_SESSION_USER':
-    case 'SVFOP_USER':
-    case 'SVFOP_CURRENT_ROLE':
-      return { sql: literal(OID.name, env.ctx.who.user), type: OID.name };
-    case 'SVFOP_CURRENT_CATALOG':
-      return { sql: literal(OID.name, env.ctx.who.database), type: OID.name };
-    case 'SVFOP_CURRENT_TIMESTAMP':
-      if (n.typmod !== undefined && n.typmod !== -1) unsupported('CURRENT_TIMESTAMP with a precision');
-      return { sql: NOW_MICROS, type: OID.timestamptz };
-    case 'SVFOP_CURRENT_DATE':
-      return { sql: `date('now')`, type: OID.date };
-    default:
-      unsupported(`${n.op.replace('SVFOP_', '').toLowerCase()}`);
-  }
-}
-
 function subLink(n: any, env: ExprEnv): Typed {
   const sub = env.subquery(n.subselect, env.ctx, env.scope);
   switch (n.subLinkType) {
@@ -614,24 +462,3 @@ function subLink(n: any, env: ExprEnv): Typed {
 }
 
 /** now() as timestamptz storage (µs since 1970 UTC; SQLite's clock has millisecond precision). */
-const NOW_MICROS = `CAST(unixepoch('subsec') * 1000 AS INTEGER) * 1000`;
-
-/** to_regclass('s.t'): the relation's name, or NULL; resolved at plan time (plans die with DDL). */
-function toRegclass(args: any[], env: ExprEnv): Typed {
-  const arg = args[0];
-  if (args.length !== 1 || nodeType(arg) !== 'A_Const' || !('sval' in arg.A_Const)) unsupported('to_regclass() of a non-constant argument');
-  const text: string = arg.A_Const.sval.sval;
-  const parts = text.split('.').map((p) => (/^".*"$/.test(p) ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()));
-  if (parts.length > 2) unsupported('to_regclass() of a cross-database name');
-  const [schema, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  const ctx = env.ctx;
-  const table = ctx.resolveTable(schema, name);
-  const schemas = schema ? [schema] : ctx.searchPath;
-  const index = table ? undefined : schemas.map((s) => ctx.catalog.index(s, name)).find(Boolean);
-  const found = table ?? index;
-  if (!found) return { sql: 'NULL', type: OID.regclass };
-  // regclass prints the bare name when search_path finds it, else schema-qualified.
-  const visible = ctx.searchPath.find((s) => ctx.catalog.relationExists(s, name)) === found.schema;
-  const printed = visible ? name : `${found.schema}.${name}`;
-  return { sql: literal(OID.text, printed), type: OID.regclass };
-}

@@ -32,3 +32,17 @@ describe('serial and identity columns', () => {
       { sql: "INSERT INTO users (name) VALUES ('new') RETURNING id", rows: [[1n]] },
     ]));
 });
+
+describe('generated defaults', () => {
+  it('gen_random_uuid() and random()', () =>
+    runGroup([
+      { sql: 'CREATE TABLE docs (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), n int4)', tag: 'CREATE TABLE' },
+      { sql: 'INSERT INTO docs (n) VALUES (1), (2), (3)', tag: 'INSERT 0 3' },
+      { sql: "SELECT count(DISTINCT id), count(*) FILTER (WHERE true) FROM docs", code: '0A000' },
+      { sql: "SELECT count(DISTINCT id) FROM docs WHERE id::text LIKE '________-____-4___-____-____________' AND lower(id::text) = id::text", rows: [[3n]] },
+      { sql: "SELECT count(*) FROM docs WHERE substr(id::text, 20, 1) IN ('8', '9', 'a', 'b') AND length(id::text) = 36", rows: [[3n]] },
+      { sql: 'SELECT gen_random_uuid() <> gen_random_uuid()', rows: [[true]], oids: [16] },
+      { sql: 'SELECT random() >= 0 AND random() < 1', rows: [[true]] },
+      { sql: 'SELECT pg_table_size(1)', code: '0A000' },
+    ]));
+});

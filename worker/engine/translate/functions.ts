@@ -13,6 +13,18 @@ import { windowCall } from './window.ts';
 import { raiseSql } from './runtime-errors.ts';
 import { isFloatType, isIntegerType, isTextType } from './types.ts';
 
+/** A version-4 UUID in canonical lower-case text (variant bits 10xx), from SQLite's randomblob. */
+const RANDOM_UUID =
+  "(lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || substr(lower(hex(randomblob(2))), 2) || '-' || " +
+  "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))))";
+
+/** Sizes, statistics and sequence functions PostgreSQL has and the engine does not (0A000). */
+const knownUnsupported = new Set([
+  'pg_table_size', 'pg_indexes_size', 'pg_total_relation_size', 'pg_relation_size', 'pg_database_size', 'pg_size_pretty',
+  'nextval', 'currval', 'setval', 'lastval', 'pg_get_serial_sequence', 'string_agg', 'array_agg', 'json_agg', 'jsonb_agg',
+  'regexp_replace', 'regexp_matches', 'to_char', 'date_trunc', 'extract', 'date_part', 'age',
+]);
+
 const aggregates = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every']);
 
 /** True when `node` calls an aggregate at this query level (subqueries are their own level). */
@@ -140,7 +152,16 @@ export function funcCall(n: any, env: ExprEnv): Typed {
       return toRegclass(args, env);
     case 'version':
       return { sql: literal(OID.text, 'PostgreSQL 15.8 (Durable Object SQLite engine)'), type: OID.text };
+    case 'gen_random_uuid':
+      if (args.length) fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
+      return { sql: RANDOM_UUID, type: OID.uuid };
+    case 'random':
+      if (args.length) fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
+      // SQLite's random() is a uniform int64; PostgreSQL's a float8 in [0, 1).
+      return { sql: '((random() / 18446744073709551616.0) + 0.5)', type: OID.float8 };
     default:
+      // PostgreSQL functions we know but do not provide: a feature gap, not a missing function.
+      if (knownUnsupported.has(name)) unsupported(`function ${name}()`);
       fail(undefinedFunction(`${name}(${args.map(() => '?').join(', ')})`));
   }
 }

@@ -41,3 +41,16 @@ describe('ANY / ALL over arrays', () => {
       { sql: 'SELECT * FROM json_each(\'[]\')', code: '0A000' },
     ]));
 });
+
+describe('collecting aggregates', () => {
+  it('string_agg and array_agg, ordered inside the call', () =>
+    runGroup([
+      { sql: 'CREATE TABLE e (g int4, name text, n int8, ok bool)', tag: 'CREATE TABLE' },
+      { sql: "INSERT INTO e VALUES (1, 'b', 2, true), (1, 'a', NULL, false), (2, 'c', 3000000000000, NULL)", tag: 'INSERT 0 3' },
+      { sql: "SELECT g, string_agg(name, ', ' ORDER BY name) FROM e GROUP BY g ORDER BY g", rows: [[1n, 'a, b'], [2n, 'c']], oids: [23, 25] },
+      { sql: 'SELECT array_agg(n ORDER BY name DESC), array_agg(ok ORDER BY name) FROM e', rows: [[[3000000000000n, 2n, null], [false, true, null]]], oids: [1016, 1000] },
+      { sql: 'SELECT array_agg(name), string_agg(name, $1) FROM e WHERE g = 9', params: ['-'], rows: [[null, null]], oids: [1009, 25] },
+      { sql: "SELECT g FROM e GROUP BY g HAVING string_agg(name, '' ORDER BY name DESC) = 'ba'", rows: [[1n]] },
+      { sql: 'SELECT string_agg(n, 1) FROM e', code: '42883' },
+    ]));
+});

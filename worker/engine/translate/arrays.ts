@@ -11,7 +11,7 @@ import { translateExpr, type ExprEnv } from './expr.ts';
 import { commonType } from './types.ts';
 
 /** The JSON array entry for one element value (NULL stays JSON null). */
-function jsonEntry(v: Typed): string {
+export function arrayEntry(v: Typed): string {
   switch (v.type) {
     case OID.bool:
       return `json(CASE ${v.sql} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)`;
@@ -38,7 +38,7 @@ export function arrayConstructor(n: any, env: ExprEnv, expected?: number): Typed
   if (arrayType === undefined) unsupported(`arrays of ${typeName(type)}`);
   const typed = elements.map((e) => translateExpr(e, env, type));
   for (const t of typed) if (t.type !== type && t.type !== OID.unknownLiteral && t.sql !== 'NULL') unsupported(`ARRAY element of type ${typeName(t.type)} in ${typeName(arrayType)}`);
-  return { sql: `json_array(${typed.map((t) => jsonEntry({ ...t, type })).join(', ')})`, type: arrayType };
+  return { sql: `json_array(${typed.map((t) => arrayEntry({ ...t, type })).join(', ')})`, type: arrayType };
 }
 
 /** SQL reading `<alias>.value` of json_each back as a stored element of type `element`. */

@@ -3,7 +3,8 @@
  * (window.ts), scalar functions (strings, math, session and catalog functions) and SQL-value
  * functions (CURRENT_SCHEMA, CURRENT_TIMESTAMP…), each with PostgreSQL's result type.
  */
-import { OID } from '../../../tunnel/oids.ts';
+import { OID, arrayTypeOf } from '../../../tunnel/oids.ts';
+import { arrayEntry } from './arrays.ts';
 import { undefinedFunction } from '../errors.ts';
 import { typeName } from '../values/index.ts';
 import { fail, unsupported, type Typed } from './context.ts';
@@ -21,11 +22,11 @@ const RANDOM_UUID =
 /** Sizes, statistics and sequence functions PostgreSQL has and the engine does not (0A000). */
 const knownUnsupported = new Set([
   'pg_table_size', 'pg_indexes_size', 'pg_total_relation_size', 'pg_relation_size', 'pg_database_size', 'pg_size_pretty',
-  'nextval', 'currval', 'setval', 'lastval', 'pg_get_serial_sequence', 'string_agg', 'array_agg', 'json_agg', 'jsonb_agg',
+  'nextval', 'currval', 'setval', 'lastval', 'pg_get_serial_sequence', 'json_agg', 'jsonb_agg',
   'regexp_replace', 'regexp_matches', 'to_char', 'date_trunc', 'extract', 'date_part', 'age',
 ]);
 
-const aggregates = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every']);
+const aggregates = new Set(['count', 'sum', 'min', 'max', 'avg', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg']);
 
 /** True when `node` calls an aggregate at this query level (subqueries are their own level). */
 export function containsAggregate(node: unknown): boolean {
@@ -48,9 +49,11 @@ export function funcCall(n: any, env: ExprEnv): Typed {
   const args: any[] = n.args ?? [];
   if (aggregates.has(name)) {
     if (!env.aggregates) fail({ sqlstate: '42803', message: 'aggregate functions are not allowed in WHERE' });
-    if (n.agg_order || n.agg_filter) unsupported(`${name} with ORDER BY or FILTER`);
+    if (n.agg_filter) unsupported(`${name} with FILTER`);
+    if (n.agg_order && name !== 'string_agg' && name !== 'array_agg') unsupported(`${name} with ORDER BY`);
     const distinct = n.agg_distinct ? 'DISTINCT ' : '';
     const inner = { ...env, aggregates: false, outputColumn: false, grouping: undefined };
+    if (name === 'string_agg' || name === 'array_agg') return collect(name, n, args, inner, distinct);
     if (name === 'count') {
       if (n.agg_star) return { sql: 'count(*)', type: OID.int8 };
       return { sql: `count(${distinct}${translateExpr(args[0], inner).sql})`, type: OID.int8 };
@@ -207,4 +210,35 @@ function toRegclass(args: any[], env: ExprEnv): Typed {
   const visible = ctx.searchPath.find((s) => ctx.catalog.relationExists(s, name)) === found.schema;
   const printed = visible ? name : `${found.schema}.${name}`;
   return { sql: literal(OID.text, printed), type: OID.regclass };
+}
+
+/**
+ * string_agg / array_agg, with an optional ORDER BY inside the call (SQLite orders aggregate
+ * arguments the same way). Over no rows both are NULL, as in PostgreSQL.
+ */
+function collect(name: string, n: any, args: any[], env: ExprEnv, distinct: string): Typed {
+  const order = (n.agg_order ?? []).map((s: any) => {
+    const sb = s.SortBy;
+    if (sb.useOp) unsupported('ORDER BY … USING');
+    const desc = sb.sortby_dir === 'SORTBY_DESC';
+    const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';
+    return `${translateExpr(sb.node, env).sql} ${desc ? 'DESC' : 'ASC'} NULLS ${nulls}`;
+  });
+  const orderBy = order.length ? ` ORDER BY ${order.join(', ')}` : '';
+  if (name === 'string_agg') {
+    if (args.length !== 2) fail(undefinedFunction(`string_agg(${args.map(() => '?').join(', ')})`));
+    const value = translateExpr(args[0], env, OID.text);
+    const sep = translateExpr(args[1], env, value.type === OID.bytea ? OID.bytea : OID.text);
+    if (value.type === OID.bytea) unsupported('string_agg(bytea, bytea)');
+    if (!isTextType(value.type) && value.type !== OID.unknownLiteral) fail(undefinedFunction(`string_agg(${typeName(value.type)}, ${typeName(sep.type)})`));
+    if (distinct && order.length) unsupported('string_agg(DISTINCT … ORDER BY …)');
+    return { sql: `group_concat(${distinct}${value.sql}, ${sep.sql}${orderBy})`, type: OID.text };
+  }
+  if (args.length !== 1) fail(undefinedFunction(`array_agg(${args.map(() => '?').join(', ')})`));
+  if (distinct) unsupported('array_agg(DISTINCT …)');
+  const value = translateExpr(args[0], env);
+  const type = value.type === OID.unknownLiteral ? OID.text : value.type;
+  const arrayType = arrayTypeOf(type);
+  if (arrayType === undefined) unsupported(`array_agg(${typeName(type)})`);
+  return { sql: `(CASE WHEN count(*) = 0 THEN NULL ELSE json_group_array(${arrayEntry({ ...value, type })}${orderBy}) END)`, type: arrayType };
 }

@@ -7,6 +7,7 @@
 import type { PgError, SqlValue } from '../../tunnel/types.ts';
 import { featureNotSupported, syntaxError } from './errors.ts';
 import { parsePlpgsql } from './parser.ts';
+import { formatText, parseText } from './values/index.ts';
 
 /** What the interpreter asks of the engine. */
 export interface DoBlockHost {
@@ -18,6 +19,7 @@ export interface DoBlockHost {
 }
 
 const BOOL_OID = 16;
+const INT4_OID = 23;
 
 /** The body of `DO [LANGUAGE plpgsql] '…'`, or a failure to report. */
 export function doBlockBody(stmt: any): string | PgError {
@@ -84,11 +86,16 @@ function runStatements(stmts: any[], host: DoBlockHost): boolean {
   return true;
 }
 
-/** An IF condition: boolean, NULL counting as false; anything else is 42804 as in PL/pgSQL. */
+/**
+ * An IF condition, NULL counting as false. PL/pgSQL casts other types to boolean: int4 by its
+ * cast (non-zero is true), anything else through its text form and boolean input (22P02).
+ */
 function condition(expression: string, host: DoBlockHost): boolean {
   const { value, typeOid } = host.evaluate(expression);
-  // A bare NULL is an untyped literal, which PL/pgSQL coerces to boolean.
   if (value === null) return false;
-  if (typeOid !== BOOL_OID) host.fail({ sqlstate: '42804', message: `IF condition is not of type boolean` });
-  return value === true;
+  if (typeOid === BOOL_OID) return value === true;
+  if (typeOid === INT4_OID) return value !== 0n;
+  const parsed = parseText(BOOL_OID, formatText(typeOid, value));
+  if (typeof parsed === 'boolean') return parsed;
+  host.fail(parsed as PgError);
 }

@@ -16,7 +16,7 @@ describe('ANY / ALL over arrays', () => {
       { sql: "SELECT 1 = ANY('{1,NULL}'::int4[]), 2 = ANY('{1,NULL}'::int4[]), 2 = ANY('{}'::int4[]), 2 = ALL('{}'::int4[]), 2 > ALL('{1,NULL}'::int4[]), 0 > ALL('{1,NULL}'::int4[])", rows: [[true, null, false, true, null, false]], oids: [16, 16, 16, 16, 16, 16] },
       { sql: 'SELECT NULL::int4 = ANY($1::int4[])', params: [[1n]], rows: [[null]] },
       { sql: 'SELECT 1 = ANY($1::int4[])', params: [null], rows: [[null]] },
-      { sql: 'SELECT 1 = ANY(1)', code: '42809' },
+      { sql: 'SELECT 1 = ANY(1)', code: '42809', message: 'op ANY/ALL (array) requires array on right side' },
       { sql: "SELECT name = ANY('{1}'::int4[]) FROM p", code: '42883' },
       { sql: 'SELECT 1 = ANY(ARRAY[1, 2]), 3 = ANY(ARRAY[1, NULL])', rows: [[true, null]] },
     ]));

@@ -25,7 +25,7 @@ export function anyOrAll(n: any, env: ExprEnv): Typed {
   const element = elementTypeOf(array.type);
   if (element === undefined) {
     if (array.type === 0 || array.type === OID.unknownLiteral) fail({ sqlstate: '42P18', message: 'could not determine polymorphic type because input has type unknown' });
-    fail({ sqlstate: '42809', message: `op ${construct} (array) requires array on right side` });
+    fail({ sqlstate: '42809', message: 'op ANY/ALL (array) requires array on right side' });
   }
   const item: Typed = { sql: elementSql('array_item', element), type: element };
   const l = leftType === undefined ? translateExpr(n.lexpr, env, element) : left;

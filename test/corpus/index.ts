@@ -1,6 +1,7 @@
 /** @module The whole differential corpus, in the order the harness runs its groups. */
 import type { Group } from './case.ts';
 import { convex, transactions } from './convex.ts';
+import { convexSql } from './convex-sql.ts';
 import { ddl, schemas } from './ddl.ts';
 import { dml } from './dml.ts';
 import { errors } from './errors.ts';
@@ -11,6 +12,6 @@ import { queries } from './queries.ts';
 import { byteas, texts } from './strings.ts';
 import { datetimes, jsons, uuids } from './structured.ts';
 
-export const corpus: Group[] = [ddl, schemas, integers, floats, numerics, booleans, texts, byteas, jsons, datetimes, uuids, queries, dml, errors, params, inference, transactions, convex];
+export const corpus: Group[] = [ddl, schemas, integers, floats, numerics, booleans, texts, byteas, jsons, datetimes, uuids, queries, dml, errors, params, inference, transactions, convex, convexSql];
 
 export { SKIP, type Case, type Group, type SkipReason } from './case.ts';

@@ -9,11 +9,7 @@
  * and compares normally if the engine answers anything but 0A000.
  */
 export const SKIP = {
-  recursiveCte: 'WITH RECURSIVE',
   alterTable: 'ALTER TABLE forms other than ADD PRIMARY KEY',
-  arrays: 'array values, ANY(array), UNNEST and other functions in FROM',
-  distinctOn: 'DISTINCT ON',
-  doBlocks: 'DO blocks (PL/pgSQL)',
   locking: 'FOR SHARE / FOR UPDATE',
   transactions: 'explicit transactions (BEGIN / START TRANSACTION)',
   numericOps: 'numeric arithmetic, comparison and aggregates',

@@ -4,7 +4,7 @@
  * the 8-branch revision CTEs, chunked deletes, the lease check. Schema-qualified throughout,
  * as Convex writes them; parameters untyped, as its driver prepares them.
  */
-import { type Group, q, SKIP } from './case.ts';
+import { type Group, q } from './case.ts';
 
 const S = 'corpus_convex_sql';
 const HINT = '/*+\n    Set(enable_seqscan OFF)\n    Set(plan_cache_mode force_generic_plan)\n*/\n';
@@ -88,7 +88,7 @@ export const convexSql: Group = {
   cases: [
     q('schema', `CREATE SCHEMA IF NOT EXISTS ${S}`),
     q('schema exists', 'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1', { params: [S] }),
-    q('init: documents', init[0]!, { skip: SKIP.doBlocks, gate: true }),
+    q('init: documents', init[0]!),
     ...init.slice(1).map((sql, i) => q(`init: step ${i + 2}`, sql)),
     q('init: lease row', `INSERT INTO ${S}.leases (id, ts) VALUES (1, 0) ON CONFLICT DO NOTHING;`),
     // A restarted backend runs initialisation again: every DO block finds its object.
@@ -101,7 +101,6 @@ export const convexSql: Group = {
     q('global read', `SELECT json_value FROM ${S}.persistence_globals WHERE key = $1`, { params: ['k'] }),
     q('documents batch (UNNEST)', `INSERT INTO ${S}.documents (id, ts, table_id, json_value, deleted, prev_ts) SELECT * FROM UNNEST($1::BYTEA[], $2::BIGINT[], $3::BYTEA[], $4::BYTEA[], $5::BOOLEAN[], $6::BIGINT[])`, {
       params: ['{"\\\\x01","\\\\x02","\\\\x01"}', `{${T1},${T1},1800000000000000002}`, '{"\\\\x0a","\\\\x0a","\\\\x0a"}', '{"\\\\x07","\\\\x","\\\\x09"}', '{f,f,t}', `{NULL,NULL,${T1}}`],
-      skip: SKIP.arrays,
     }),
     q('page by row value, with previous revisions', `${HINT}SELECT D.id, D.ts, D.table_id, D.json_value, D.deleted, D.prev_ts\n    , P.json_value\n    FROM ${S}.documents D\n    LEFT JOIN ${S}.documents P ON P.table_id = D.table_id AND P.id = D.id AND P.ts = D.prev_ts\n    WHERE (D.ts, D.table_id, D.id) > ($1, $2, $3)\n    AND D.ts < $4\n    AND D.table_id = $6\n    ORDER BY D.ts ASC, D.table_id ASC, D.id ASC\n    LIMIT $5\n`, {
       params: ['-1', '\\x', '\\x', '9223372036854775807', '10', '\\x0a'],
@@ -109,7 +108,7 @@ export const convexSql: Group = {
     q('revisions before a ts (8 CTE branches)', revisions('<', 3), { params: revisionsBefore, ordered: false }),
     q('revisions at exact ts (8 CTE branches)', revisions('=', 4), { params: revisionsAt, ordered: false }),
     q('one revision with query_ts', `${HINT}SELECT id, ts, table_id, json_value, deleted, prev_ts, $4::BIGINT as query_ts\nFROM ${S}.documents\nWHERE\n    table_id = $1 AND\n    id = $2 AND\n    ts = $3\n`, { params: ['\\x0a', '\\x02', T1, '5'] }),
-    q('lease check, FOR SHARE', `SELECT 1 FROM ${S}.leases WHERE id=1 AND ts=$1 FOR SHARE`, { params: ['0'], skip: SKIP.locking }),
+    q('lease check, FOR SHARE', `SELECT 1 FROM ${S}.leases WHERE id=1 AND ts=$1 FOR SHARE`, { params: ['0'] }),
     q('lease check', `SELECT 1 FROM ${S}.leases WHERE id=1 AND ts=$1`, { params: ['0'] }),
     q('lease takeover', `UPDATE ${S}.leases SET ts=$1 WHERE id=1 AND ts<$1`, { params: ['1800000000000000005'] }),
     q('lease takeover by an older ts', `UPDATE ${S}.leases SET ts=$1 WHERE id=1 AND ts<$1`, { params: ['1800000000000000004'] }),
@@ -118,7 +117,6 @@ export const convexSql: Group = {
     }),
     q('index batch upsert (UNNEST)', `INSERT INTO ${S}.indexes\n    (index_id, ts, key_prefix, key_suffix, key_sha256, deleted, table_id, document_id)\n    SELECT * FROM UNNEST(\n        $1::BYTEA[],\n        $2::BIGINT[],\n        $3::BYTEA[],\n        $4::BYTEA[],\n        $5::BYTEA[],\n        $6::BOOLEAN[],\n        $7::BYTEA[],\n        $8::BYTEA[]\n    )\n    ON CONFLICT ON CONSTRAINT indexes_pkey DO UPDATE\n    SET deleted = excluded.deleted, table_id = excluded.table_id, document_id = excluded.document_id\n`, {
       params: ['{"\\\\x01","\\\\x01"}', '{3,3}', '{"\\\\x05","\\\\x05"}', '{NULL,"\\\\x"}', '{"\\\\x09","\\\\x0a"}', '{f,t}', '{"\\\\x0a","\\\\x0a"}', '{"\\\\x01","\\\\x02"}'],
-      skip: SKIP.arrays,
     }),
     q('index page', `${HINT}SELECT\n    index_id, key_prefix, key_sha256, key_suffix, ts, deleted\n    FROM ${S}.indexes\n    WHERE (index_id, key_prefix, key_sha256, ts) > ($1, $2, $3, $4)\n    \n    ORDER BY index_id ASC, key_prefix ASC, key_sha256 ASC, ts ASC\n    LIMIT $5\n`, {
       params: ['\\x', '\\x', '\\x', '-1', '10'],

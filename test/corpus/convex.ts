@@ -22,7 +22,7 @@ export const convex: Group = {
     q('documents key', 'ALTER TABLE documents ADD PRIMARY KEY (ts, table_id, id)'),
     q('index by table and id', 'CREATE INDEX IF NOT EXISTS documents_by_table_and_id ON documents (table_id, id, ts)'),
     q('index by table and ts', 'CREATE INDEX IF NOT EXISTS documents_by_table_ts_and_id ON documents (table_id, ts, id)'),
-    q('DO block, already created', "DO $$ BEGIN IF to_regclass('corpus_convex.documents') IS NULL THEN CREATE TABLE corpus_convex.documents (id BYTEA NOT NULL); END IF; END $$", { skip: SKIP.doBlocks }),
+    q('DO block, already created', "DO $$ BEGIN IF to_regclass('corpus_convex.documents') IS NULL THEN CREATE TABLE corpus_convex.documents (id BYTEA NOT NULL); END IF; END $$"),
     q('leases', 'CREATE TABLE IF NOT EXISTS leases (id BIGINT NOT NULL, ts BIGINT NOT NULL, PRIMARY KEY (id))'),
     q('persistence_globals', 'CREATE TABLE IF NOT EXISTS persistence_globals (key TEXT NOT NULL, json_value BYTEA NOT NULL, PRIMARY KEY (key))'),
     q('lease row', 'INSERT INTO leases (id, ts) VALUES (1, 0) ON CONFLICT DO NOTHING'),
@@ -57,9 +57,8 @@ export const convex: Group = {
     q('UNNEST table', 'CREATE TABLE unnested (id BYTEA NOT NULL, ts BIGINT NOT NULL, deleted BOOLEAN, PRIMARY KEY (ts, id))'),
     q('INSERT … SELECT FROM UNNEST(arrays)', 'INSERT INTO unnested (id, ts, deleted) SELECT * FROM UNNEST($1::BYTEA[], $2::BIGINT[], $3::BOOLEAN[]) RETURNING id, ts, deleted', {
       params: ['{"\\\\x01","\\\\x"}', '{1800000000000000001,-1}', '{t,NULL}'],
-      skip: SKIP.arrays,
     }),
-    q('latest revisions (DISTINCT ON)', 'SELECT DISTINCT ON (table_id, id) id, ts FROM documents ORDER BY table_id, id, ts DESC', { skip: SKIP.distinctOn }),
+    q('latest revisions (DISTINCT ON)', 'SELECT DISTINCT ON (table_id, id) id, ts FROM documents ORDER BY table_id, id, ts DESC'),
   ],
 };
 

@@ -1,5 +1,5 @@
 /** @module Writing: INSERT/UPDATE/DELETE with RETURNING and row counts, ON CONFLICT both ways. */
-import { type Group, q, SKIP } from './case.ts';
+import { type Group, q } from './case.ts';
 
 export const dml: Group = {
   name: 'dml',

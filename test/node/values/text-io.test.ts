@@ -40,7 +40,7 @@ function throughSqlite(oid: number, input: string): string {
   const v = parseText(oid, input);
   if (isPgError(v)) throw new Error('case did not parse');
   const b = toStorage(oid, v);
-  if (isPgError(b)) throw new Error(`toStorage: ${b.message}`);
+  if (isPgError(b)) return `toStorage: ${b.sqlstate} ${b.message}`;
   db.exec(`DROP TABLE IF EXISTS t; CREATE TABLE t (c ${sqliteTypeAffinity(oid)})`);
   db.prepare(b.castInteger ? 'INSERT INTO t VALUES (CAST(? AS INTEGER))' : 'INSERT INTO t VALUES (?)').run(b.bind);
   const row = db.prepare(needsIntegerCast(oid) ? 'SELECT CAST(c AS TEXT) AS c FROM t' : 'SELECT c FROM t').get() as { c: string | number | Uint8Array | null };
@@ -55,7 +55,11 @@ for (const [table, cases] of [['', TEXT_CASES], [' (more forms)', MORE_TEXT_CASE
         const expected = await theirs(type, input);
         expect(ours(oid, input)).toEqual(expected);
         // SQLite keeps a REAL -0.0 as integer 0, so -0 comes back as 0 (they compare equal).
-        if ('ok' in expected) expect(throughSqlite(oid, input)).toBe(expected.ok === '-0' && type.startsWith('float') ? '0' : expected.ok);
+        if (!('ok' in expected)) return;
+        // Dates outside years 1-9999 would not sort as text, so storage refuses them.
+        if (type.startsWith('date') && /\bBC\b|\d{5}-/.test(expected.ok)) {
+          expect(throughSqlite(oid, input)).toBe('toStorage: 0A000 storing a date before year 1 or after year 9999 is not supported');
+        } else expect(throughSqlite(oid, input)).toBe(expected.ok === '-0' && type.startsWith('float') ? '0' : expected.ok);
       });
     }
   });

@@ -9,10 +9,14 @@
  * | timestamp, timestamptz           | INTEGER µs since 1970 UTC | as int8 (beyond 2^53 after year 2255) | as int8 |
  * | float4, float8                   | REAL          | number; NaN as the text 'NaN'; -0 reads back as 0 | number |
  * | numeric                          | TEXT          | canonical decimal                | string       |
- * | text, varchar, bpchar, name, json, uuid, date | TEXT | canonical text              | string       |
+ * | text, varchar, bpchar, name, json, uuid | TEXT  | canonical text                   | string       |
+ * | date                             | TEXT          | `YYYY-MM-DD`, years 1-9999 only  | string       |
  * | jsonb                            | TEXT          | PostgreSQL's jsonb output text   | string       |
  * | bytea                            | BLOB          | Uint8Array (empty stays empty)   | ArrayBuffer  |
  * | 1-D arrays                       | TEXT          | JSON (see array.ts)              | string       |
+ *
+ * A date's text sorts as the date only for four-digit AD years; BC dates and years past 9999
+ * are refused (0A000) rather than stored where they would compare wrongly.
  *
  * workerd's sql.exec cannot bind a BigInt and rounds integers beyond 2^53 on read, hence the
  * text crossing for int8 and timestamps (`needsIntegerCast`).
@@ -70,7 +74,9 @@ export function toStorage(oid: number, value: SqlValue): StorageBinding | PgErro
   const plain = (bind: StorageValue): StorageBinding => ({ bind, castInteger: false });
   if (v === null) return plain(null);
   const element = elementTypeOf(oid);
+  if (element === OID.date && !(v as SqlValue[]).every((d) => d === null || storableDate(d as string))) return dateOutsideStorage();
   if (element !== undefined) return plain(encodeArrayStorage(element, v as SqlValue[], micros(element)));
+  if (oid === OID.date && !storableDate(v as string)) return dateOutsideStorage();
   if (oid === OID.int8) return { bind: (v as bigint).toString(), castInteger: true };
   if (oid === OID.timestamp || oid === OID.timestamptz) return { bind: micros(oid)(v as string).toString(), castInteger: true };
   if (typeof v === 'bigint') return plain(Number(v));
@@ -79,6 +85,15 @@ export function toStorage(oid: number, value: SqlValue): StorageBinding | PgErro
   // after every number, as NaN does in PostgreSQL.
   if (typeof v === 'number') return plain(Number.isNaN(v) ? 'NaN' : v);
   return plain(v as string | Uint8Array);
+}
+
+/** A canonical date whose `YYYY-MM-DD` text orders as the date does (years 1-9999). */
+function storableDate(d: string): boolean {
+  return /^\d{4}-\d\d-\d\d$/.test(d) && !d.startsWith('0000');
+}
+
+function dateOutsideStorage(): PgError {
+  return featureNotSupported('storing a date before year 1 or after year 9999');
 }
 
 /** The canonical SqlValue from what SQLite returned (int8 and timestamps: their TEXT read). */

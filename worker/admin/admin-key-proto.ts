@@ -86,7 +86,7 @@ export function decodeAdminKey(bytes: Uint8Array): AdminKeyMessage | null {
       offset += Number(length);
       if (field === 1) {
         try {
-          message.instanceName = new TextDecoder('utf-8', { fatal: true }).decode(body);
+          message.instanceName = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(body);
         } catch {
           return null;
         }

@@ -11,7 +11,6 @@ const fixed: Record<string, string> = {
   integer_datetimes: 'on',
   standard_conforming_strings: 'on',
   intervalstyle: 'postgres',
-  transaction_read_only: 'off',
   default_transaction_read_only: 'off',
   in_hot_standby: 'off',
   max_identifier_length: '63',

@@ -162,6 +162,10 @@ export class Catalog {
     return this.#tables.has(key) || this.#indexes.has(key) || this.#sequences.has(key);
   }
 
+  allTables(): TableDef[] {
+    return [...this.#tables.values()];
+  }
+
   tablesIn(schema: string): TableDef[] {
     return [...this.#tables.values()].filter((t) => t.schema === schema);
   }

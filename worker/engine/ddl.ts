@@ -7,6 +7,7 @@
 import type { PgError } from '../../tunnel/types.ts';
 import { OID } from '../../tunnel/oids.ts';
 import { quoteIdent, sqliteName, type Catalog, type TableDef } from './catalog.ts';
+import { dropUndo, installUndo } from './undo.ts';
 import {
   dependentObjectsStillExist,
   duplicateColumn,
@@ -140,6 +141,7 @@ function createTable(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
   );
   sql.exec(`CREATE TABLE ${sqliteName(schema, name)} (${defs.join(', ')})`);
   const table = ctx.catalog.addTable(schema, name, columns.map(({ identity: _, ...c }) => c));
+  installUndo(sql, table);
   for (const c of columns) {
     if (!c.identity) continue;
     // PostgreSQL's name: t_col_seq, made unique with a number like other implicit names.
@@ -251,6 +253,7 @@ function drop(stmt: any, ctx: TranslateContext, sql: SqlStorage, catalog: Catalo
           continue;
         }
         sql.exec(`DROP TABLE ${sqliteName(table.schema, table.name)}`);
+        dropUndo(sql, table);
         catalog.dropTable(table);
       }
       return { tag: 'DROP TABLE', notices };
@@ -287,6 +290,7 @@ function drop(stmt: any, ctx: TranslateContext, sql: SqlStorage, catalog: Catalo
         }
         for (const t of tables) {
           sql.exec(`DROP TABLE ${sqliteName(t.schema, t.name)}`);
+          dropUndo(sql, t);
           catalog.dropTable(t);
         }
         catalog.dropSchema(name);

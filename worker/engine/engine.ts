@@ -8,7 +8,7 @@ import { OID } from '../../tunnel/oids.ts';
 import type { PgError, SessionInfo, SqlService, SqlSession, SqlValue, StatementResult } from '../../tunnel/types.ts';
 import { Catalog } from './catalog.ts';
 import { runDdl } from './ddl.ts';
-import { programLimitExceeded } from './errors.ts';
+import { featureNotSupported, programLimitExceeded, readOnlyTransaction } from './errors.ts';
 import { loadParser } from './parser.ts';
 import { bindingOids, commandTag, finishPlan, inlineParams, MAX_BOUND_PARAMS, PlanCache, type Plan } from './plan.ts';
 import { EngineSession } from './session.ts';
@@ -19,6 +19,8 @@ import { translateDelete, translateInsert, translateUpdate } from './translate/d
 import { translateSelect } from './translate/select.ts';
 import type { SessionIdentity } from './translate/virtual-relations.ts';
 import { probeQueries, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
+import { Transactions, type StatementOwner } from './transactions.ts';
+import { recoverUndo, withViews } from './undo.ts';
 import { coerceValue, fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
 
 /** Production SQLite refuses values above ~2 MB; enforce it ourselves (DESIGN §4). */
@@ -31,8 +33,17 @@ export class Engine implements SqlService {
   #catalog: Catalog | undefined;
   readonly #plans = new PlanCache();
 
+  /** Open transactions, their locks and undo logs. */
+  readonly transactions = new Transactions();
+
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
+    // No transaction survives a restart: undo whatever the previous instance left open.
+    storage.transactionSync(() => recoverUndo(storage.sql, this.catalog));
+  }
+
+  get sql(): SqlStorage {
+    return this.#storage.sql;
   }
 
   get catalog(): Catalog {
@@ -86,8 +97,19 @@ export class Engine implements SqlService {
     return plan;
   }
 
-  /** Execute a plan with typed parameters (inside the caller's transaction). */
-  run(plan: Plan, params: SqlValue[]): StatementResult {
+  /**
+   * Execute a plan with typed parameters inside the caller's storage transaction, for `who`:
+   * takes its locks first (throws NeedLock) and reads other transactions' tables through views.
+   */
+  run(plan: Plan, params: SqlValue[], who: StatementOwner): StatementResult {
+    if (who.readOnly && plan.command !== 'SELECT') throw new Fail(readOnlyTransaction(plan.command));
+    const views = this.transactions.enter(who, plan.access);
+    const result = this.#run(plan, params, views);
+    this.transactions.written(who, plan.access);
+    return result;
+  }
+
+  #run(plan: Plan, params: SqlValue[], views: Map<string, string>): StatementResult {
     if (plan.sequences) {
       // One value per slot, in slot order (rows in order), from each sequence's counter.
       const counts = new Map<string, number>();
@@ -103,11 +125,11 @@ export class Engine implements SqlService {
         next.set(key, v + 1n);
         return v;
       });
-      const once = this.#runOnce(plan, [...plan.paramOids, ...values.map(() => OID.int8)], [...params, ...values], 0);
+      const once = this.#runOnce(plan, [...plan.paramOids, ...values.map(() => OID.int8)], [...params, ...values], 0, views);
       return { columns: plan.columns, rows: once.rows, tag: commandTag(plan.command, once.count) };
     }
     if (!plan.expand) {
-      const once = this.#runOnce(plan, plan.paramOids, params, 0);
+      const once = this.#runOnce(plan, plan.paramOids, params, 0, views);
       return { columns: plan.columns, rows: once.rows, tag: commandTag(plan.command, once.count) };
     }
     // UNNEST of array parameters: once per element (translate/unnest.ts). A NULL array has none.
@@ -124,7 +146,7 @@ export class Engine implements SqlService {
     let count = 0;
     for (let r = 0; r < length; r++) {
       const row = params.map((v, i) => (arrays.has(i) ? (arrays.get(i)![r] ?? null) : v));
-      const once = this.#runOnce(plan, oids, row, rows.length);
+      const once = this.#runOnce(plan, oids, row, rows.length, views);
       for (const x of once.rows) rows.push(x);
       count += once.count;
     }
@@ -132,7 +154,7 @@ export class Engine implements SqlService {
   }
 
   /** One execution of a plan's SQL; `before` rows already materialised count against the cap. */
-  #runOnce(plan: Plan, oids: number[], params: SqlValue[], before: number): { rows: SqlValue[][]; count: number } {
+  #runOnce(plan: Plan, oids: number[], params: SqlValue[], before: number, views: Map<string, string>): { rows: SqlValue[][]; count: number } {
     const bindings = params.map((v, i) => {
       const oid = oids[i];
       const b = toStorage(oid, v);
@@ -146,7 +168,7 @@ export class Engine implements SqlService {
     // Past SQLite's parameter limit the values go inline (as literals of their storage form).
     const inline = bindings.length > MAX_BOUND_PARAMS;
     const binds = inline ? [] : bindings.map((b) => b.bind);
-    const sql = inline ? inlineParams(plan.templates.sql, bindings) : plan.sql;
+    const sql = withViews(inline ? inlineParams(plan.templates.sql, bindings) : plan.sql, views);
     const sourceSql = inline && plan.templates.insertSource ? inlineParams(plan.templates.insertSource, bindings) : plan.insertSource?.sql;
     const rows: SqlValue[][] = [];
     const cols = plan.columns;
@@ -176,7 +198,11 @@ export class Engine implements SqlService {
     return undefined;
   }
 
-  ddl(kind: string, stmt: any, settings: Settings): { result: StatementResult; notices: PgError[] } {
+  ddl(kind: string, stmt: any, settings: Settings, who: StatementOwner): { result: StatementResult; notices: PgError[] } {
+    if (who.readOnly) throw new Fail(readOnlyTransaction(ddlCommand(kind, stmt)));
+    // DDL is not undone by the undo log, and changes tables under every open transaction.
+    if (who.logging) throw new Fail(featureNotSupported('DDL inside an explicit transaction'));
+    this.transactions.enterDdl(who.owner);
     const ctx = new TranslateContext(this.catalog, searchPath(settings), []);
     const out = runDdl(kind, stmt, ctx, this.#storage.sql);
     return { result: { columns: null, rows: [], tag: out.tag }, notices: out.notices };
@@ -188,4 +214,10 @@ function searchPath(settings: Settings): string[] {
     .split(',')
     .map((s) => s.trim().replace(/^"(.*)"$/, '$1'))
     .filter((s) => s && s !== '$user');
+}
+
+/** The command a DDL statement's errors name (`CREATE TABLE`, `DROP INDEX`…). */
+function ddlCommand(kind: string, stmt: any): string {
+  if (kind === 'DropStmt') return `DROP ${String(stmt.removeType).replace('OBJECT_', '')}`;
+  return ({ CreateStmt: 'CREATE TABLE', IndexStmt: 'CREATE INDEX', CreateSchemaStmt: 'CREATE SCHEMA', AlterTableStmt: 'ALTER TABLE' } as Record<string, string>)[kind] ?? kind;
 }

@@ -186,6 +186,16 @@ export function programLimitExceeded(message: string): PgError {
 }
 
 /** 25P01 (WARNING): COMMIT/ROLLBACK with no transaction open. */
+/** 25006: a write inside a READ ONLY transaction. */
+export function readOnlyTransaction(command: string): PgError {
+  return { sqlstate: '25006', message: `cannot execute ${command} in a read-only transaction` };
+}
+
+/** 25P02: every statement of a failed transaction until ROLLBACK. */
+export function inFailedTransaction(): PgError {
+  return { sqlstate: '25P02', message: 'current transaction is aborted, commands ignored until end of transaction block' };
+}
+
 export function noActiveTransaction(): PgError {
   return { severity: 'WARNING', sqlstate: '25P01', message: 'there is no transaction in progress' };
 }

@@ -9,7 +9,8 @@ import { needsIntegerCast, type StorageBinding } from './values/index.ts';
 import { paramMark, type TranslateContext } from './translate/context.ts';
 import type { OutputColumn } from './translate/select.ts';
 import type { InsertSource } from './unique-violation.ts';
-import type { SequenceDef } from './catalog.ts';
+import type { SequenceDef, TableDef } from './catalog.ts';
+import type { LockMode } from './locks.ts';
 
 export type CommandKind = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 
@@ -32,6 +33,21 @@ export interface Plan {
   sequences?: SequenceDef[];
   /** `sql` and the insert source with parameter marks, for inlining past SQLite's 100 parameters. */
   templates: { sql: string; insertSource?: string };
+  /** The tables it touches and how: what transactions lock and hide (session.ts, undo.ts). */
+  access: TableAccess;
+}
+
+export interface TableAccess {
+  /** User tables read (FROM items). */
+  reads: TableDef[];
+  /** The table written by INSERT/UPDATE/DELETE. */
+  target?: TableDef;
+  /** FOR SHARE / FOR UPDATE on the tables read. */
+  locking?: LockMode;
+  /** FOR … NOWAIT. */
+  nowait?: boolean;
+  /** It may change existing rows (so an undo log gains committed images). */
+  updatesRows?: boolean;
 }
 
 /** SQLite (in workerd) refuses `?101`; statements with more parameters get them inlined. */
@@ -76,6 +92,12 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
     ...(outputs?.some((c) => c.finish) && { finish: outputs.map((c) => c.finish) }),
     ...(insertSource && { insertSource: { ...insertSource, sql: bind(insertSource.sql) } }),
     paramOids,
+    access: {
+      reads: [...ctx.reads],
+      ...(ctx.target && { target: ctx.target }),
+      ...(ctx.locking && { locking: ctx.locking, nowait: ctx.lockNowait }),
+      ...(ctx.updatesRows && { updatesRows: true }),
+    },
     ...(expand && { expand }),
     ...(sequences.length && { sequences: [...sequences] }),
     columns: outputs

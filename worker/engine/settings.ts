@@ -16,7 +16,6 @@ const pinned: Record<string, string[]> = {
   intervalstyle: ['postgres'],
   standard_conforming_strings: ['on'],
   integer_datetimes: ['on'],
-  transaction_read_only: ['off'],
   server_version: ['15.8'],
 };
 
@@ -29,7 +28,8 @@ export function settingsDefaults(): Settings {
     application_name: '',
     statement_timeout: '0',
     lock_timeout: '0',
-    idle_in_transaction_session_timeout: '0',
+    // PostgreSQL's default is 0 (never); one stuck client must not hold locks forever (README).
+    idle_in_transaction_session_timeout: '5min',
     extra_float_digits: '1',
     client_min_messages: 'notice',
     ...Object.fromEntries(Object.entries(pinned).map(([k, v]) => [k, v[0]])),
@@ -66,12 +66,27 @@ export function setSetting(s: Settings, stmt: any): string {
   if (!(name in defaults) && !free.has(name)) throw new Fail(unrecognized(name));
   const isReset = stmt.kind === 'VAR_RESET' || stmt.kind === 'VAR_SET_DEFAULT';
   const value = isReset ? defaults[name] : (stmt.args ?? []).map(argText).join(', ');
+  if (timeouts.has(name) && durationMs(value) === undefined) {
+    throw new Fail({ sqlstate: '22023', message: `invalid value for parameter "${name}": "${value}"`, hint: 'Valid units for this parameter are "us", "ms", "s", "min", "h", and "d".' });
+  }
   const allowed = pinned[name];
   if (allowed && !allowed.some((v) => v.toLowerCase() === value.toLowerCase())) {
     throw new Fail({ sqlstate: '0A000', message: `${name} can only be ${allowed[0]} here` });
   }
   s[name] = allowed ? allowed[0] : value;
   return isReset ? 'RESET' : 'SET';
+}
+
+const timeouts = new Set(['statement_timeout', 'lock_timeout', 'idle_in_transaction_session_timeout']);
+
+const units: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A duration setting in milliseconds (a bare number is milliseconds, as in PostgreSQL); 0 = off. */
+export function durationMs(value: string): number | undefined {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/.exec(value);
+  if (!m) return undefined;
+  const ms = Number(m[1]) * units[m[2] ?? 'ms'];
+  return ms < 0 ? undefined : Math.round(ms);
 }
 
 export function showSetting(s: Settings, rawName: string): string {

@@ -186,13 +186,13 @@ describe('extended protocol', () => {
 
   it('answers SHOW of a fixed setting without the session, in both protocols', async () => {
     const t = setup();
-    await t.send(parse('SHOW transaction_read_only'), describeS(), bind(), describeP(), execute(), sync, { type: 'query', sql: 'show TimeZone;' });
+    await t.send(parse('SHOW integer_datetimes'), describeS(), bind(), describeP(), execute(), sync, { type: 'query', sql: 'show TimeZone;' });
     const out = await t.out();
     expect(out.map((m) => m.type)).toEqual([
       'parseComplete', 'parameterDescription', 'rowDescription', 'bindComplete', 'rowDescription', 'dataRow', 'commandComplete', 'readyForQuery',
       'rowDescription', 'dataRow', 'commandComplete', 'readyForQuery',
     ]);
-    expect(out[5]).toEqual({ type: 'dataRow', values: [Buffer.from('off')] });
+    expect(out[5]).toEqual({ type: 'dataRow', values: [Buffer.from('on')] });
     expect(out[8]).toMatchObject({ columns: [{ name: 'timezone', typeOid: 25 }] });
     expect(out[9]).toEqual({ type: 'dataRow', values: [Buffer.from('UTC')] });
     expect(t.session.calls).toEqual([]);

@@ -233,8 +233,12 @@ describe('engine cases', () => {
       // Autocommit: the statement is its own transaction, so its row lock excludes nothing.
       { sql: 'SELECT id FROM m WHERE id = 5 FOR SHARE', rows: [[5n]] },
       { sql: 'SELECT id FROM m FOR UPDATE NOWAIT', rows: [[5n]] },
-      { sql: 'BEGIN', code: '0A000', message: 'explicit transactions are not supported yet' },
-      { sql: 'START TRANSACTION', code: '0A000' },
+      { sql: 'BEGIN', tag: 'BEGIN' },
+      { sql: 'SAVEPOINT s', code: '0A000', message: 'SAVEPOINT is not supported' },
+      { sql: 'ROLLBACK', tag: 'ROLLBACK' },
+      { sql: 'START TRANSACTION', tag: 'START TRANSACTION' },
+      { sql: 'CREATE TABLE n (id int4)', code: '0A000', message: 'DDL inside an explicit transaction is not supported' },
+      { sql: 'COMMIT', tag: 'ROLLBACK' },
       { sql: 'ROLLBACK', tag: 'ROLLBACK' },
       { sql: 'COMMIT', tag: 'COMMIT' },
     ]));

@@ -71,7 +71,8 @@ describe('engine', () => {
         ["SELECT 'abc'::int4", '22P02'],
         ['SELECT 99999999999::int4', '22003'],
         ['CREATE TABLE e (x int)', '42P07'],
-        ['BEGIN', '0A000'],
+        ['SAVEPOINT a', '25P01'],
+        ['BEGIN ISOLATION LEVEL REPEATABLE READ', '0A000'],
       ];
       for (const [sql, code] of cases) {
         const r = await s.query(sql);

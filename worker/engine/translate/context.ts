@@ -8,6 +8,7 @@ import type { Column, PgError } from '../../../tunnel/types.ts';
 import { OID } from '../../../tunnel/oids.ts';
 import type { Catalog, SequenceDef, TableDef } from '../catalog.ts';
 import { featureNotSupported, indeterminateDatatype } from '../errors.ts';
+import type { LockMode } from '../locks.ts';
 import type { SessionIdentity } from './virtual-relations.ts';
 
 export class Fail extends Error {
@@ -77,8 +78,16 @@ export class TranslateContext {
   readonly searchPath: string[];
   /** One entry per $n (index n-1): 0 while unknown. */
   readonly paramOids: number[];
-  /** The statement asked for row locks (FOR UPDATE/SHARE); see translateSelect. */
-  locksRows = false;
+  /** FOR SHARE / FOR UPDATE: the lock the statement takes on every table it reads. */
+  locking: LockMode | undefined = undefined;
+  /** FOR … NOWAIT: fail at once instead of waiting. */
+  lockNowait = false;
+  /** User tables the statement reads (FROM items). */
+  readonly reads = new Set<TableDef>();
+  /** The table an INSERT/UPDATE/DELETE writes. */
+  target: TableDef | undefined = undefined;
+  /** The statement may change existing rows (UPDATE, DELETE, ON CONFLICT DO UPDATE). */
+  updatesRows = false;
   /** CTE names visible to the statement, with their scopes. */
   readonly ctes = new Map<string, { sql: string; columns: ScopeColumn[] }>();
 
@@ -105,6 +114,14 @@ export class TranslateContext {
     this.who = who;
     this.searchPath = searchPath;
     this.paramOids = [...paramOids];
+  }
+
+  /** Record a SELECT's locking clause. */
+  lockFor(clause: { strength: string; waitPolicy?: string }): void {
+    if (clause.waitPolicy === 'LockWaitSkip') fail(featureNotSupported('SKIP LOCKED'));
+    if (clause.waitPolicy === 'LockWaitError') this.lockNowait = true;
+    const mode: LockMode = clause.strength === 'LCS_FORSHARE' || clause.strength === 'LCS_FORKEYSHARE' ? 'share' : 'exclusive';
+    if (this.locking !== 'exclusive') this.locking = mode;
   }
 
   paramType(n: number): number {

@@ -13,6 +13,7 @@ import type { InsertSource } from '../unique-violation.ts';
 function targetTable(relation: any, ctx: TranslateContext): { table: TableDef; alias: string; scope: ScopeEntry } {
   const table = ctx.resolveTable(relation.schemaname, relation.relname);
   if (!table) fail(undefinedTable(relation.schemaname ? `${relation.schemaname}.${relation.relname}` : relation.relname, relation.location + 1));
+  ctx.target = table;
   const alias: string = relation.alias?.aliasname ?? table.name;
   return {
     table,
@@ -201,6 +202,7 @@ function onConflict(clause: any, table: TableDef, scope: ScopeEntry, ctx: Transl
     return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
   });
   const where = clause.whereClause ? ` WHERE ${translateExpr(clause.whereClause, e, OID.bool).sql}` : '';
+  ctx.updatesRows = true;
   return ` ON CONFLICT ${target} DO UPDATE SET ${sets.join(', ')}${where}`;
 }
 
@@ -223,6 +225,7 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
     if (col.sequence?.kind === 'a') fail({ sqlstate: '428C9', message: `column "${col.name}" can only be updated to DEFAULT`, detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
     return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
   });
+  ctx.updatesRows = true;
   let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;
   if (from.length) sql += ` FROM ${from.join(', ')}`;
   if (stmt.whereClause) sql += ` WHERE ${translateCondition(stmt.whereClause, e, 'WHERE')}`;
@@ -234,6 +237,7 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
 export function translateDelete(stmt: any, ctx: TranslateContext): TranslatedDml {
   if (stmt.withClause) unsupported('WITH … DELETE');
   const { table, alias, scope } = targetTable(stmt.relation, ctx);
+  ctx.updatesRows = true;
   let sql = `DELETE FROM ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)}`;
   if (stmt.usingClause?.length) {
     // SQLite has no DELETE … USING: a row goes when some combination of the USING rows meets the condition.

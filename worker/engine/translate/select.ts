@@ -26,10 +26,8 @@ export interface TranslatedSelect {
  * columns are read as TEXT so no value passes through a JS number (DESIGN §4).
  */
 export function translateSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[] = [], top = false): TranslatedSelect {
-  // FOR UPDATE/SHARE: every statement runs alone inside one transactionSync on a single-threaded
-  // object, so a row lock held to the end of the statement's own transaction excludes nothing.
-  // Explicit transactions (not supported yet: BEGIN fails with 0A000) must take real locks.
-  if (stmt.lockingClause) ctx.locksRows = true;
+  // FOR UPDATE/SHARE: locks on the tables read, held to the end of the transaction (locks.ts).
+  for (const l of stmt.lockingClause ?? []) ctx.lockFor(l.LockingClause);
   if (stmt.intoClause) unsupported('SELECT INTO');
   const withSql = stmt.withClause ? translateWith(stmt.withClause, ctx) : '';
   let result: TranslatedSelect;
@@ -177,6 +175,7 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
       if (!n.schemaname && /^pg_/.test(n.relname)) unsupported(`catalog relation ${name}`);
       fail(undefinedTable(name, n.location + 1));
     }
+    ctx.reads.add(table);
     scope.push({
       alias,
       columns: table.columns.map((c, i) => ({

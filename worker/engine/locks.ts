@@ -1,0 +1,177 @@
+/**
+ * @module Table locks held by transactions, with waiting, fairness and deadlock detection.
+ * Pure logic (no storage): the session asks `tryAcquire` from inside a synchronous statement;
+ * when it is refused the statement is undone, the session `wait`s, then runs it again.
+ *
+ * Modes: `share` (SELECT … FOR SHARE) is compatible with itself; `exclusive` (a write, or
+ * SELECT … FOR UPDATE) with nothing held by another owner. An owner's own locks never block it.
+ * Requests are served in arrival order: a request also waits behind an earlier, incompatible
+ * waiter, so a stream of FOR SHARE lockers cannot starve an UPDATE (Convex's lease takeover).
+ */
+
+export type LockMode = 'share' | 'exclusive';
+
+/** Thrown from inside a statement that needs a lock another owner holds. */
+export class LockWait {
+  readonly resource: string;
+  readonly mode: LockMode;
+  constructor(resource: string, mode: LockMode) {
+    this.resource = resource;
+    this.mode = mode;
+  }
+}
+
+/** Why a wait ended without the lock. */
+export type WaitFailure = 'deadlock' | 'lock_timeout' | 'statement_timeout' | 'canceled';
+
+interface Waiter {
+  owner: number;
+  mode: LockMode;
+  wake: () => void;
+}
+
+interface Resource {
+  holders: Map<number, LockMode>;
+  queue: Waiter[];
+}
+
+export interface WaitOptions {
+  /** Milliseconds before giving up with `lock_timeout`; 0 = no limit. */
+  lockTimeoutMs: number;
+  /** Absolute time (ms, Date.now()) at which the statement times out; 0 = none. */
+  statementDeadline: number;
+  /** Aborted by a CancelRequest. */
+  signal?: AbortSignal;
+}
+
+const compatible = (a: LockMode, b: LockMode) => a === 'share' && b === 'share';
+
+export class LockTable {
+  readonly #resources = new Map<string, Resource>();
+  /** What each waiting owner waits for (the edges of the wait-for graph). */
+  readonly #waiting = new Map<number, { resource: string; mode: LockMode }>();
+
+  /** Owners other than `owner` that keep it from taking `mode` on `resource` now. */
+  blockers(owner: number, resource: string, mode: LockMode): number[] {
+    const r = this.#resources.get(resource);
+    if (!r) return [];
+    const out = new Set<number>();
+    for (const [o, m] of r.holders) if (o !== owner && !compatible(m, mode)) out.add(o);
+    for (const w of r.queue) {
+      if (w.owner === owner) break; // only those queued ahead of us
+      if (!compatible(w.mode, mode) && !r.holders.has(owner)) out.add(w.owner);
+    }
+    return [...out];
+  }
+
+  /** Take the lock if nothing blocks it; false when the caller must wait. */
+  tryAcquire(owner: number, resource: string, mode: LockMode): boolean {
+    if (this.blockers(owner, resource, mode).length) return false;
+    const r = this.#resource(resource);
+    if (r.holders.get(owner) !== 'exclusive') r.holders.set(owner, mode);
+    return true;
+  }
+
+  holds(owner: number, resource: string, mode: LockMode = 'share'): boolean {
+    const m = this.#resources.get(resource)?.holders.get(owner);
+    return m === 'exclusive' || (m === 'share' && mode === 'share');
+  }
+
+  /** The owner holding `resource` exclusively, if one does. */
+  exclusiveHolder(resource: string): number | undefined {
+    for (const [o, m] of this.#resources.get(resource)?.holders ?? []) if (m === 'exclusive') return o;
+    return undefined;
+  }
+
+  /** Owners holding any lock (for statements that must wait for everyone, like DDL). */
+  owners(): number[] {
+    const out = new Set<number>();
+    for (const r of this.#resources.values()) for (const o of r.holders.keys()) out.add(o);
+    return [...out];
+  }
+
+  /** The resources `owner` holds. */
+  resourcesOf(owner: number): string[] {
+    return [...this.#resources].filter(([, r]) => r.holders.has(owner)).map(([name]) => name);
+  }
+
+  /** Release everything `owner` holds and wake whoever waits on it. */
+  releaseAll(owner: number): void {
+    for (const [name, r] of this.#resources) {
+      if (!r.holders.delete(owner)) continue;
+      this.#wakeAll(r);
+      if (!r.holders.size && !r.queue.length) this.#resources.delete(name);
+    }
+  }
+
+  /**
+   * Wait until `mode` on `resource` could be granted to `owner` (then the caller retries its
+   * statement, which takes it). Rejects with a WaitFailure.
+   */
+  async wait(owner: number, resource: string, mode: LockMode, opts: WaitOptions): Promise<void> {
+    const r = this.#resource(resource);
+    const waiter: Waiter = { owner, mode, wake: () => {} };
+    r.queue.push(waiter);
+    this.#waiting.set(owner, { resource, mode });
+    const started = Date.now();
+    try {
+      for (;;) {
+        if (!this.blockers(owner, resource, mode).length) return;
+        if (this.#closesCycle(owner)) throw 'deadlock' satisfies WaitFailure;
+        const now = Date.now();
+        const limits: [number, WaitFailure][] = [];
+        if (opts.lockTimeoutMs > 0) limits.push([started + opts.lockTimeoutMs, 'lock_timeout']);
+        if (opts.statementDeadline > 0) limits.push([opts.statementDeadline, 'statement_timeout']);
+        limits.sort((a, b) => a[0] - b[0]);
+        if (limits.length && limits[0][0] <= now) throw limits[0][1];
+        if (opts.signal?.aborted) throw 'canceled' satisfies WaitFailure;
+        await new Promise<void>((resolve, reject) => {
+          const timer = limits.length ? setTimeout(() => reject(limits[0][1]), limits[0][0] - now) : undefined;
+          const onAbort = () => reject('canceled' satisfies WaitFailure);
+          opts.signal?.addEventListener('abort', onAbort, { once: true });
+          waiter.wake = () => {
+            clearTimeout(timer);
+            opts.signal?.removeEventListener('abort', onAbort);
+            resolve();
+          };
+        });
+      }
+    } finally {
+      this.#waiting.delete(owner);
+      const i = r.queue.indexOf(waiter);
+      if (i >= 0) r.queue.splice(i, 1);
+      // Our leaving the queue may unblock those behind us.
+      this.#wakeAll(r);
+      if (!r.holders.size && !r.queue.length) this.#resources.delete(resource);
+    }
+  }
+
+  /** Does `owner`, about to wait, close a cycle of owners waiting on each other? */
+  #closesCycle(owner: number): boolean {
+    const seen = new Set<number>();
+    const stack = [owner];
+    while (stack.length) {
+      const o = stack.pop()!;
+      const w = this.#waiting.get(o);
+      if (!w) continue;
+      for (const b of this.blockers(o, w.resource, w.mode)) {
+        if (b === owner) return true;
+        if (!seen.has(b)) {
+          seen.add(b);
+          stack.push(b);
+        }
+      }
+    }
+    return false;
+  }
+
+  #resource(name: string): Resource {
+    let r = this.#resources.get(name);
+    if (!r) this.#resources.set(name, (r = { holders: new Map(), queue: [] }));
+    return r;
+  }
+
+  #wakeAll(r: Resource): void {
+    for (const w of [...r.queue]) w.wake();
+  }
+}

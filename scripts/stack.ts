@@ -43,6 +43,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   process.env.WRANGLER_SEND_METRICS ??= 'false';
   // Local only: do not ask the network for a Request.cf object.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
+  // A required Worker secret (wrangler.jsonc); wrangler reads it from the environment. Locally
+  // nothing outlives the run that uses it.
+  process.env.INSTANCE_SECRET ??= randomBytes(32).toString('hex');
   const worker = await unstable_dev(path.join(root, 'worker/index.ts'), {
     config: path.join(root, 'wrangler.jsonc'),
     persistTo: stateDir,

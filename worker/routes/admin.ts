@@ -1,0 +1,26 @@
+/**
+ * @module The Worker's own admin API, under a prefix Convex does not use (`/_deployment`), on a
+ * deployment's API host only (the site host's paths all belong to its HTTP actions, see
+ * index.ts). The whole prefix is reserved: an unknown route here is a 404, never Convex's.
+ */
+import { Hono } from 'hono';
+import { adminAuth } from './admin-auth.ts';
+import type { AppEnv } from './context.ts';
+import { deploymentStub } from './deployment.ts';
+
+export const ADMIN_PREFIX = '/_deployment';
+
+export const admin = new Hono<AppEnv>();
+
+admin.get('/health', (c) => c.text('ok'));
+
+/** Container, tunnel (with a fresh round trip), database size and rows per table. */
+admin.get('/status', adminAuth(), async (c) => c.json(await deploymentStub(c).status({ ping: true })));
+
+/** Stop the container gracefully; the next request starts a new one. */
+admin.post('/restart', adminAuth({ write: true }), async (c) => {
+  const stopped = await deploymentStub(c).restart();
+  return c.json({ stopped }, stopped ? 202 : 409);
+});
+
+admin.all('*', (c) => c.json({ code: 'NotFound', message: `no admin route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));

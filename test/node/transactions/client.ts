@@ -77,6 +77,11 @@ export class Session {
     return this.#closed;
   }
 
+  /** Resolves once the server has closed the connection. */
+  async whenClosed(): Promise<void> {
+    while (!this.#closed) await new Promise<void>((r) => this.#wake.push(r));
+  }
+
   /** Resolves once more than `seen` ReadyForQuery messages have arrived, or the connection closed. */
   async #readyAfter(seen: number): Promise<void> {
     while (this.#ready <= seen && !this.#closed) await new Promise<void>((r) => this.#wake.push(r));

@@ -229,13 +229,16 @@ export class EngineSession implements SqlSession {
       if (need.nowait) return { error: { sqlstate: '55P03', message: `could not obtain lock on row in relation "${need.table}"` } };
       // A one-statement owner keeps nothing while it waits (its attempt was undone).
       if (!who.logging) transactions.release(who.owner);
+      if (this.#ended) return { error: this.#ended };
       this.#cancel = new AbortController();
       try {
         await transactions.wait(who.owner, need, { lockTimeoutMs: durationMs(this.#settings.lock_timeout) ?? 0, statementDeadline: deadline, signal: this.#cancel.signal });
       } catch (failure) {
         if (typeof failure !== 'string') throw failure;
-        return { error: waitFailureError(failure as WaitFailure) };
+        return { error: this.#ended ?? waitFailureError(failure as WaitFailure) };
       }
+      // Closed while waiting: its transaction is already rolled back; do not run into it.
+      if (this.#ended) return { error: this.#ended };
     }
   }
 
@@ -431,10 +434,12 @@ export class EngineSession implements SqlSession {
     this.#cancel.abort();
   }
 
+  /** Ends the session at once, even while a request of it waits for a lock (that wait fails). */
   async close(): Promise<void> {
     this.#idle(false);
     this.#ended ??= { severity: 'FATAL', sqlstate: '08003', message: 'the session is closed' };
     this.#end(false);
+    this.#cancel.abort();
   }
 }
 

@@ -79,6 +79,14 @@ export class Dispatcher {
       send(encodeExecuteReply(ids, { results: [], txStatus: 'I', notices: [], error: noSession(f.session) }));
       return;
     }
+    if (f.type === 'close') {
+      // The client is gone: end the session now, not after a request of it that waits for a
+      // lock (which would hold its transaction's locks until that wait ended).
+      this.#sessions.delete(f.session);
+      void slot.session.then(async (s) => {
+        if (!('sqlstate' in s)) await s.close().catch(() => {});
+      });
+    }
     this.#run(slot, ids, link, async () => {
       const s = await slot.session;
       if ('sqlstate' in s) return encodeExecuteReply(ids, { results: [], txStatus: 'I', notices: [], error: s });
@@ -90,8 +98,7 @@ export class Dispatcher {
         case 'query':
           return this.#written(ids, await s.query(f.sql));
         case 'close':
-          this.#sessions.delete(f.session);
-          await s.close();
+          // Already closed when the frame arrived (below); this only answers in order.
           return [encodePrepareReply(ids, { txStatus: 'I', notices: [] })];
         default:
           return encodeExecuteReply(ids, { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: `unexpected ${f.type} request` } });

@@ -19,11 +19,10 @@ export class FakeShimLink {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   readonly #waiters: Array<{ match: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
 
-  constructor(
-    toDo: WritableStream<Uint8Array>,
-    fromDo: ReadableStream<Uint8Array>,
-    readonly secret: () => string | undefined,
-  ) {
+  readonly secret: () => string | undefined;
+
+  constructor(toDo: WritableStream<Uint8Array>, fromDo: ReadableStream<Uint8Array>, secret: () => string | undefined) {
+    this.secret = secret;
     this.#toDo = toDo.getWriter();
     const nonce = newNonce();
     void this.#toDo.write(encodeFrame({ type: 'challenge', version: TUNNEL_VERSION, nonce, instance: 'fake-shim' }));

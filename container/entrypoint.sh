@@ -10,7 +10,10 @@ set -m
 
 SHIM_PORT=${SHIM_PORT:-5432}
 SHIM_BIN=${SHIM_BIN:-"node /convex/shim.mjs"}
-BACKEND_BIN=${BACKEND_BIN:-/convex/convex-local-backend}
+# Convex's own launcher: it turns INSTANCE_*, CONVEX_*_ORIGIN, POSTGRES_URL, DO_NOT_REQUIRE_SSL
+# and the S3_* settings into the backend's flags, then execs the backend (same PID, so the
+# SIGINT below reaches it).
+BACKEND_BIN=${BACKEND_BIN:-/convex/run_backend.sh}
 SHIM_WAIT_SECONDS=${SHIM_WAIT_SECONDS:-30}
 : "${SHIM_PASSWORD:?SHIM_PASSWORD must be set}"
 export SHIM_PORT SHIM_PASSWORD
@@ -37,8 +40,9 @@ done
 log "shim ready on 127.0.0.1:$SHIM_PORT"
 
 # The database name is INSTANCE_NAME with '-' → '_' (Convex derives it); the URL has no path.
+# The Deployment DO passes POSTGRES_URL; the default is the same URL.
 export DO_NOT_REQUIRE_SSL=1
-export POSTGRES_URL="postgresql://convex:${SHIM_PASSWORD}@127.0.0.1:${SHIM_PORT}"
+export POSTGRES_URL="${POSTGRES_URL:-postgresql://convex:${SHIM_PASSWORD}@127.0.0.1:${SHIM_PORT}}"
 "$BACKEND_BIN" "$@" &
 backend=$!
 

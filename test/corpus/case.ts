@@ -10,8 +10,6 @@
  */
 export const SKIP = {
   alterTable: 'ALTER TABLE forms other than ADD PRIMARY KEY',
-  locking: 'FOR SHARE / FOR UPDATE',
-  transactions: 'explicit transactions (BEGIN / START TRANSACTION)',
   numericOps: 'numeric arithmetic, comparison and aggregates',
   casts: 'casts between some types',
   typmods: 'type modifiers other than varchar(n): numeric(p,s), char(n)',

@@ -5,7 +5,7 @@
  * Statements the engine may refuse write to tables nothing else reads, so a skip cannot
  * change what later statements see.
  */
-import { type Group, q, SKIP } from './case.ts';
+import { type Group, q } from './case.ts';
 
 const HINT = '/*+ Set(enable_seqscan OFF) Set(enable_sort OFF) */';
 const COLUMNS = 'D.id, D.ts, D.table_id, D.json_value, D.deleted, D.prev_ts';
@@ -68,7 +68,7 @@ export const transactions: Group = {
     q('create', 'CREATE TABLE tx (id int8 PRIMARY KEY, v text)'),
     q('ROLLBACK outside a transaction', 'ROLLBACK'),
     q('COMMIT outside a transaction', 'COMMIT'),
-    q('START TRANSACTION', 'START TRANSACTION', { skip: SKIP.transactions, gate: true }),
+    q('START TRANSACTION', 'START TRANSACTION'),
     q('insert inside', "INSERT INTO tx VALUES (1, 'a')"),
     q('own write visible', 'SELECT * FROM tx'),
     q('update own write', "UPDATE tx SET v = 'b' WHERE id = 1"),
@@ -77,6 +77,8 @@ export const transactions: Group = {
     q('BEGIN', 'BEGIN'),
     q('insert two', "INSERT INTO tx VALUES (1, 'a'), (2, 'b')"),
     q('delete count inside', 'DELETE FROM tx WHERE id = 2'),
+    q('parameterised insert inside', 'INSERT INTO tx VALUES ($1, $2)', { params: ['3', 'c'] }),
+    q('parameterised read of own write', 'SELECT v FROM tx WHERE id = $1', { params: ['3'] }),
     q('COMMIT', 'COMMIT'),
     q('committed', 'SELECT * FROM tx ORDER BY id'),
     q('START again', 'START TRANSACTION'),
@@ -85,7 +87,24 @@ export const transactions: Group = {
     q('COMMIT of an aborted transaction rolls back', 'COMMIT'),
     q('usable again', 'SELECT count(*) FROM tx'),
     q('locking read', 'START TRANSACTION'),
-    q('FOR SHARE', 'SELECT v FROM tx WHERE id = 1 FOR SHARE', { skip: SKIP.locking }),
+    q('FOR SHARE', 'SELECT v FROM tx WHERE id = 1 FOR SHARE'),
+    q('FOR UPDATE', 'SELECT id, v FROM tx ORDER BY id FOR UPDATE'),
     q('end locking read', 'COMMIT'),
+    q('isolation level', 'START TRANSACTION ISOLATION LEVEL READ COMMITTED'),
+    q('isolation shown', 'SHOW transaction_isolation'),
+    q('SET TRANSACTION inside', 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED'),
+    q('END', 'END'),
+    q('END outside a transaction', 'END'),
+    q('ABORT outside a transaction', 'ABORT'),
+    q('SET TRANSACTION outside a transaction', 'SET TRANSACTION READ ONLY'),
+    q('read only', 'START TRANSACTION READ ONLY'),
+    q('read inside read only', 'SELECT count(*) FROM tx'),
+    q('write inside read only', "INSERT INTO tx VALUES (9, 'ro')", { error: '25006' }),
+    q('ABORT', 'ABORT'),
+    q('BEGIN twice', 'BEGIN'),
+    q('BEGIN inside a transaction', 'BEGIN'),
+    q('delete inside', 'DELETE FROM tx WHERE id = 3'),
+    q('end nested BEGIN', 'COMMIT'),
+    q('final', 'SELECT * FROM tx ORDER BY id'),
   ],
 };

@@ -11,10 +11,11 @@
 import { DurableObject } from 'cloudflare:workers';
 import { connect } from 'cloudflare:sockets';
 import { deriveInstanceSecret } from './admin/admin-key.ts';
-import { containerEnv, type StorageSettings } from './container/env.ts';
+import { containerEnv } from './container/env.ts';
 import { identityOf, toBackend, type DeploymentIdentity } from './container/forward.ts';
 import { ContainerLifecycle, ContainerNotReady } from './container/lifecycle.ts';
 import { SIGTERM, type ContainerRuntime } from './container/runtime.ts';
+import { STORAGE_SETTINGS, type StorageGatewayProps } from './container/storage-gateway.ts';
 import type { DeploymentStatus, TableRows } from './deployment-status.ts';
 import { Engine } from './engine/engine.ts';
 import { sqliteName } from './engine/catalog.ts';
@@ -24,11 +25,11 @@ import type { Env } from './index.ts';
 
 /** Rotate the tunnel well inside the 15 minutes an outbound socket keeps a DO resident. */
 const ROTATE_EVERY_MS = 10 * 60 * 1000;
+/** After the container stops, the alarm starts it again this soon. */
+const RESTART_AFTER_MS = 5_000;
 /** Convex's API port (the site is served there too, under /http). */
 export const BACKEND_PORT = 3210;
 const DEFAULT_TUNNEL_PORT = 6543;
-/** The host Convex's S3 client calls; the DO intercepts it (outbound HTTP, port 80). */
-export const STORAGE_HOST = 'storage.convex.internal';
 
 /** Per-container secrets, fresh at each start; kept so a restarted DO can re-dial. */
 interface ContainerSecrets {
@@ -111,12 +112,13 @@ export class Deployment extends DurableObject<Env> {
   async alarm(): Promise<void> {
     const runtime = this.#runtime();
     if (runtime) {
-      // Production: keep the tunnel of a running container; a stopped one needs no alarm.
-      if (!runtime.running) return;
-      await this.#lifecycleFor(runtime)
-        .ensureReady()
-        .catch((err) => console.log(`container: ${err instanceof Error ? err.message : err}`));
-      if (this.#tunnel) await this.#tunnel.rotate();
+      // A deployment keeps running (its crons and scheduled functions live in the container):
+      // the alarm brings back a container that stopped (a crash, a deploy, a restart) and
+      // re-dials a dropped tunnel; a link that was already up is rotated.
+      const lifecycle = this.#lifecycleFor(runtime);
+      const wasReady = lifecycle.ready;
+      await lifecycle.ensureReady().catch((err) => console.log(`container: ${err instanceof Error ? err.message : err}`));
+      if (wasReady && this.#tunnel) await this.#tunnel.rotate();
       await this.ctx.storage.setAlarm(Date.now() + ROTATE_EVERY_MS);
       return;
     }
@@ -203,9 +205,11 @@ export class Deployment extends DurableObject<Env> {
           await this.#dialer().ensure();
         },
         exited: () => {
-          // The shim went with the container: stop re-dialling until the next start.
+          // The shim went with the container: stop re-dialling until the next start, which
+          // the alarm makes soon even if no request comes.
           void this.#tunnel?.stop();
           this.#tunnel = undefined;
+          void this.ctx.storage.setAlarm(Date.now() + RESTART_AFTER_MS);
         },
       },
     }));
@@ -213,6 +217,8 @@ export class Deployment extends DurableObject<Env> {
 
   /** Secrets, storage interception and environment for a start (or an adoption after a DO restart). */
   async #prepareContainer(runtime: ContainerRuntime, fresh: boolean): Promise<ContainerStartupOptions> {
+    const id = this.#identity ?? (await this.ctx.storage.get<DeploymentIdentity>(IDENTITY_KEY));
+    if (!id) throw new ContainerNotReady('this deployment has not been named yet (start it through the Worker)');
     let secrets = await this.ctx.storage.get<ContainerSecrets>(SECRETS_KEY);
     if (!fresh && !secrets) {
       // Running, but we never recorded its secrets: it cannot be dialled. Start it anew.
@@ -228,44 +234,30 @@ export class Deployment extends DurableObject<Env> {
       this.#tunnel = undefined;
     }
     this.#tunnelSecret = secrets.tunnelSecret;
-    await this.#interceptStorage(runtime);
+    await this.#interceptStorage(runtime, id.name);
     await this.#armRotation();
     if (!fresh) return {};
 
-    const id = this.#identity ?? (await this.ctx.storage.get<DeploymentIdentity>(IDENTITY_KEY));
-    if (!id) throw new ContainerNotReady('this deployment has not been named yet (start it through the Worker)');
     if (!this.env.INSTANCE_SECRET) throw new ContainerNotReady('the Worker secret INSTANCE_SECRET is not set');
-    const instanceSecret = await deriveInstanceSecret(this.env.INSTANCE_SECRET, id.name);
     return {
       enableInternet: true,
       env: containerEnv({
         instanceName: id.name,
-        instanceSecret,
+        instanceSecret: await deriveInstanceSecret(this.env.INSTANCE_SECRET, id.name),
         cloudOrigin: id.cloudOrigin,
         siteOrigin: id.siteOrigin,
         tunnelSecret: secrets.tunnelSecret,
         tunnelPort: this.#tunnelPort(),
         shimPassword: secrets.shimPassword,
-        storage: await this.#storageSettings(id.name, instanceSecret),
+        storage: STORAGE_SETTINGS,
       }),
     };
   }
 
-  /** Convex's S3 calls to STORAGE_HOST go to this Worker's S3 endpoint over R2. */
-  async #interceptStorage(runtime: ContainerRuntime): Promise<void> {
-    const exports = (this.ctx as { exports?: Record<string, unknown> }).exports;
-    const gateway = exports?.StorageGateway as ((init: { props: { deployment: string } }) => Fetcher) | undefined;
+  /** Convex's S3 calls to the storage host go to this Worker's S3 endpoint over R2. */
+  async #interceptStorage(runtime: ContainerRuntime, deployment: string): Promise<void> {
+    const gateway = this.ctx.exports.StorageGateway as unknown as ((init: { props: StorageGatewayProps }) => Fetcher) | undefined;
     if (!gateway) throw new ContainerNotReady('the Worker does not export StorageGateway: Convex would have nowhere to store files');
-    await runtime.interceptOutboundHttp(STORAGE_HOST, gateway({ props: { deployment: this.#identity?.name ?? '' } }));
-  }
-
-  async #storageSettings(name: string, instanceSecret: string): Promise<StorageSettings> {
-    return {
-      endpoint: `http://${STORAGE_HOST}`,
-      bucket: 'convex',
-      region: 'auto',
-      accessKeyId: name,
-      secretAccessKey: instanceSecret,
-    };
+    await runtime.interceptOutboundHttp(new URL(STORAGE_SETTINGS.endpoint).host, gateway({ props: { deployment } }));
   }
 }

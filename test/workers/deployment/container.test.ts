@@ -9,7 +9,8 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it, vi } from 'vitest';
 import { deriveInstanceSecret } from '../../../worker/admin/admin-key.ts';
 import { toDeployment } from '../../../worker/container/forward.ts';
-import { Deployment, STORAGE_HOST } from '../../../worker/deployment.ts';
+import { STORAGE_HOST } from '../../../worker/container/storage-gateway.ts';
+import { Deployment } from '../../../worker/deployment.ts';
 import type { Env } from '../../../worker/index.ts';
 import { FakeContainer } from './fake-container.ts';
 
@@ -74,6 +75,18 @@ describe('the Deployment DO with a container', () => {
       expect(new Set(buckets).size).toBe(1);
       expect(buckets[0]).toBeTruthy();
       expect(fake.intercepted.map((i) => i.host)).toEqual([STORAGE_HOST]);
+      expect(e.S3_ENDPOINT_URL).toBe(`http://${STORAGE_HOST}`);
+
+      // Convex's S3 calls, as the platform hands them to the intercepting binding, land in R2
+      // under the deployment's prefix.
+      const storage = fake.intercepted[0].fetcher;
+      const key = `${buckets[0]}/modules/${crypto.randomUUID()}`;
+      const put = await storage.fetch(`http://${STORAGE_HOST}/${key}`, { method: 'PUT', body: 'module source' });
+      expect(put.status).toBe(200);
+      expect(await (await env.BUCKET.get(`demo/${key}`))?.text()).toBe('module source');
+      const part = await storage.fetch(`http://${STORAGE_HOST}/${key}`, { headers: { range: 'bytes=7-' } });
+      expect(part.status).toBe(206);
+      expect(await part.text()).toBe('source');
 
       // The link the DO dialled authenticated with the container's TUNNEL_SECRET, and serves SQL.
       expect(fake.links).toHaveLength(1);
@@ -154,7 +167,7 @@ describe('the Deployment DO with a container', () => {
     });
   });
 
-  it('rotates the tunnel make-before-break from its alarm, and stops re-arming once the container is gone', async () => {
+  it('rotates the tunnel make-before-break from its alarm, and starts a container that stopped again', async () => {
     let fake!: FakeContainer;
     let stub!: DurableObjectStub<Deployment>;
     await withContainer(async (c) => {
@@ -166,13 +179,20 @@ describe('the Deployment DO with a container', () => {
     expect(fake.links).toHaveLength(2);
     expect(fake.links[1].authed).toBe(true);
     await vi.waitFor(() => expect(fake.links[0].drained).toBe(true));
-    await runInDurableObject(stub, async (_i, state) => expect(await state.storage.getAlarm()).not.toBeNull());
 
-    fake.exit(0);
-    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    // The container stops with no request in sight: the exit arms the alarm, which starts it.
     await runInDurableObject(stub, async (instance: Deployment, state) => {
-      expect(await state.storage.getAlarm()).toBeNull();
-      expect((await instance.status()).container).toMatchObject({ state: 'stopped', lastExit: { code: 0 } });
+      fake.exit(0);
+      await vi.waitFor(async () => expect((await instance.status()).container).toMatchObject({ state: 'stopped', lastExit: { code: 0 } }));
+      const alarm = await state.storage.getAlarm();
+      expect(alarm).not.toBeNull();
+      expect(alarm! - Date.now()).toBeLessThan(60_000);
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(fake.starts).toHaveLength(2);
+    await runInDurableObject(stub, async (instance: Deployment, state) => {
+      expect((await instance.status()).container).toMatchObject({ state: 'ready', starts: 2 });
+      expect(await state.storage.getAlarm()).not.toBeNull();
     });
   });
 

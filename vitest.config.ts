@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 
+// A required Worker secret (wrangler.jsonc), read from the environment; tests that need a
+// particular one set it themselves.
+process.env.INSTANCE_SECRET ??= '00'.repeat(32);
+
 export default defineConfig({
   test: {
     projects: [

@@ -4,6 +4,7 @@
  * index.ts). The whole prefix is reserved: an unknown route here is a 404, never Convex's.
  */
 import { Hono } from 'hono';
+import { deriveInstanceSecret, issueAdminKey } from '../admin/admin-key.ts';
 import { adminAuth } from './admin-auth.ts';
 import type { AppEnv } from './context.ts';
 import { deploymentStub } from './deployment.ts';
@@ -21,6 +22,14 @@ admin.get('/status', adminAuth(), async (c) => c.json(await deploymentStub(c).st
 admin.post('/restart', adminAuth({ write: true }), async (c) => {
   const stopped = await deploymentStub(c).restart();
   return c.json({ stopped }, stopped ? 202 : 409);
+});
+
+/** A new admin key for this deployment (`{"readOnly": true}` for a read-only one), e.g. for a teammate. */
+admin.post('/admin-key', adminAuth({ write: true }), async (c) => {
+  const body = (await c.req.json().catch(() => ({}))) as { readOnly?: unknown };
+  const deployment = c.get('deployment');
+  const adminKey = await issueAdminKey(deployment, await deriveInstanceSecret(c.env.INSTANCE_SECRET, deployment), { readOnly: body.readOnly === true });
+  return c.json({ adminKey });
 });
 
 admin.all('*', (c) => c.json({ code: 'NotFound', message: `no admin route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));

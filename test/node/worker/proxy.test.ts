@@ -137,6 +137,19 @@ describe('the admin API', () => {
     expect(full.status).toBe(409);
   });
 
+  it('issues new admin keys to a full key only, read-only ones on request', async () => {
+    const auth = (key: string) => ({ authorization: `Convex ${key}` });
+    const refused = await send('demo.example.test', '/_deployment/admin-key', { method: 'POST', headers: auth(await adminKey('demo', { readOnly: true })) });
+    expect(refused.status).toBe(403);
+
+    const issued = await send('demo.example.test', '/_deployment/admin-key', { method: 'POST', headers: { ...auth(await adminKey('demo')), 'content-type': 'application/json' }, body: '{"readOnly":true}' });
+    expect(issued.status).toBe(200);
+    const { adminKey: key } = JSON.parse(issued.body) as { adminKey: string };
+    expect(key.startsWith('demo|')).toBe(true);
+    expect((await send('demo.example.test', '/_deployment/status', { headers: auth(key) })).status).toBe(200);
+    expect((await send('demo.example.test', '/_deployment/restart', { method: 'POST', headers: auth(key) })).status).toBe(403);
+  });
+
   it('keeps the whole prefix: an unknown admin route is a 404 of its own', async () => {
     const r = await send('demo.example.test', '/_deployment/nope');
     expect(r.status).toBe(404);

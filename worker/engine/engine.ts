@@ -18,7 +18,7 @@ import { Fail, TranslateContext } from './translate/context.ts';
 import { translateDelete, translateInsert, translateUpdate } from './translate/dml.ts';
 import { translateSelect } from './translate/select.ts';
 import type { SessionIdentity } from './translate/virtual-relations.ts';
-import { probeQueries, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
+import { affectsRowTwice, probeQueries, returningRowid, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
 import { Transactions, type StatementOwner } from './transactions.ts';
 import { recoverUndo, withViews } from './undo.ts';
 import { coerceValue, fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
@@ -80,7 +80,9 @@ export class Engine implements SqlService {
       }
       case 'InsertStmt': {
         const t = translateInsert(stmt, ctx);
-        plan = finishPlan('INSERT', t.sql, t.columns, ctx, t.insertSource);
+        const upsert = stmt.onConflictClause?.action === 'ONCONFLICT_UPDATE';
+        plan = finishPlan('INSERT', upsert ? returningRowid(t.sql, t.columns !== null) : t.sql, t.columns, ctx, t.insertSource);
+        if (upsert) plan.upsertRowid = true;
         break;
       }
       case 'UpdateStmt': {
@@ -110,6 +112,8 @@ export class Engine implements SqlService {
   }
 
   #run(plan: Plan, params: SqlValue[], views: Map<string, string>): StatementResult {
+    // Rows this statement inserted or updated (ON CONFLICT DO UPDATE only).
+    const touched = plan.upsertRowid ? new Set<number>() : undefined;
     if (plan.sequences) {
       // One value per slot, in slot order (rows in order), from each sequence's counter.
       const counts = new Map<string, number>();
@@ -125,11 +129,11 @@ export class Engine implements SqlService {
         next.set(key, v + 1n);
         return v;
       });
-      const once = this.#runOnce(plan, [...plan.paramOids, ...values.map(() => OID.int8)], [...params, ...values], 0, views);
+      const once = this.#runOnce(plan, [...plan.paramOids, ...values.map(() => OID.int8)], [...params, ...values], 0, views, touched);
       return { columns: plan.columns, rows: once.rows, tag: commandTag(plan.command, once.count) };
     }
     if (!plan.expand) {
-      const once = this.#runOnce(plan, plan.paramOids, params, 0, views);
+      const once = this.#runOnce(plan, plan.paramOids, params, 0, views, touched);
       return { columns: plan.columns, rows: once.rows, tag: commandTag(plan.command, once.count) };
     }
     // UNNEST of array parameters: once per element (translate/unnest.ts). A NULL array has none.
@@ -146,7 +150,7 @@ export class Engine implements SqlService {
     let count = 0;
     for (let r = 0; r < length; r++) {
       const row = params.map((v, i) => (arrays.has(i) ? (arrays.get(i)![r] ?? null) : v));
-      const once = this.#runOnce(plan, oids, row, rows.length, views);
+      const once = this.#runOnce(plan, oids, row, rows.length, views, touched);
       for (const x of once.rows) rows.push(x);
       count += once.count;
     }
@@ -154,7 +158,7 @@ export class Engine implements SqlService {
   }
 
   /** One execution of a plan's SQL; `before` rows already materialised count against the cap. */
-  #runOnce(plan: Plan, oids: number[], params: SqlValue[], before: number, views: Map<string, string>): { rows: SqlValue[][]; count: number } {
+  #runOnce(plan: Plan, oids: number[], params: SqlValue[], before: number, views: Map<string, string>, touched?: Set<number>): { rows: SqlValue[][]; count: number } {
     const bindings = params.map((v, i) => {
       const oid = oids[i];
       const b = toStorage(oid, v);
@@ -175,6 +179,11 @@ export class Engine implements SqlService {
     try {
       const cursor = this.#storage.sql.exec(sql, ...binds);
       for (const raw of cursor.raw()) {
+        if (touched) {
+          const rowid = raw.pop() as number;
+          if (touched.has(rowid)) throw new Fail(affectsRowTwice());
+          touched.add(rowid);
+        }
         if (before + rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
         if (cols) rows.push(raw.map((v, i) => (plan.finish?.[i] ? finishAggregate(plan.finish[i]!, v as string | null) : fromStorage(cols[i].typeOid, v as never))));
       }

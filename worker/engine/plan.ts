@@ -35,6 +35,11 @@ export interface Plan {
   templates: { sql: string; insertSource?: string };
   /** The tables it touches and how: what transactions lock and hide (session.ts, undo.ts). */
   access: TableAccess;
+  /**
+   * ON CONFLICT DO UPDATE: the SQL returns each affected row's rowid as a last, hidden column,
+   * so a row touched twice by one statement fails with 21000 (unique-violation.ts).
+   */
+  upsertRowid?: boolean;
 }
 
 export interface TableAccess {

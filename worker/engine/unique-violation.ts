@@ -71,3 +71,21 @@ export function uniqueError(target: UniqueTarget, raw: unknown[] | undefined, so
   }
   return { ...uniqueViolation(name, detail, target.table.name), schema: target.table.schema };
 }
+
+/**
+ * `sql` (a translated INSERT … ON CONFLICT DO UPDATE) also returning each inserted or updated
+ * row's rowid, last: the engine keeps the rowids one statement touched, across all its
+ * executions (an UNNEST batch runs once per row), to refuse a second touch as PostgreSQL does.
+ */
+export function returningRowid(sql: string, hasReturning: boolean): string {
+  return hasReturning ? `${sql}, rowid` : `${sql} RETURNING rowid`;
+}
+
+/** 21000: one INSERT … ON CONFLICT DO UPDATE proposed the same key twice. */
+export function affectsRowTwice(): PgError {
+  return {
+    sqlstate: '21000',
+    message: 'ON CONFLICT DO UPDATE command cannot affect row a second time',
+    hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
+  };
+}

@@ -31,6 +31,12 @@ export interface LifecycleOptions {
   pollIntervalMs?: number;
   /** One probe's limit: a request to a port nobody answers must not eat the whole budget. */
   probeTimeoutMs?: number;
+  /**
+   * How long the container outlives this Durable Object instance (an eviction, a deploy), so
+   * the next instance can adopt it instead of starting Convex cold. Without it the runtime
+   * stops the container with the object.
+   */
+  outliveObjectMs?: number;
   log?: (line: string) => void;
 }
 
@@ -66,6 +72,7 @@ export class ContainerLifecycle {
   readonly #readyTimeoutMs: number;
   readonly #pollIntervalMs: number;
   readonly #probeTimeoutMs: number;
+  readonly #outliveObjectMs: number;
   readonly #log: (line: string) => void;
   #state: ContainerState = 'stopped';
   #since: number | null = null;
@@ -84,6 +91,7 @@ export class ContainerLifecycle {
     this.#readyTimeoutMs = opts.readyTimeoutMs ?? 120_000;
     this.#pollIntervalMs = opts.pollIntervalMs ?? 250;
     this.#probeTimeoutMs = opts.probeTimeoutMs ?? 5_000;
+    this.#outliveObjectMs = opts.outliveObjectMs ?? 15 * 60_000;
     this.#log = opts.log ?? (() => {});
   }
 
@@ -116,14 +124,17 @@ export class ContainerLifecycle {
         this.#runtime.start(options);
         this.#starts++;
         this.#log('container: started');
+        this.#set('starting');
         this.#watch();
+        await this.#outliveObject();
       } else if (!this.#watched) {
         await this.#hooks.prepare(false);
         this.#exited = false;
         this.#log('container: adopting a running container');
+        this.#set('starting');
         this.#watch();
+        await this.#outliveObject();
       }
-      this.#set('starting');
       await this.#waitReady();
       this.#lastError = null;
       this.#set('ready');
@@ -131,6 +142,15 @@ export class ContainerLifecycle {
       this.#lastError = err instanceof Error ? err.message : String(err);
       if (!this.#exited) this.#set(this.#runtime.running ? 'starting' : 'failed');
       throw err instanceof ContainerNotReady ? err : new ContainerNotReady(`the container could not start: ${this.#lastError}`);
+    }
+  }
+
+  async #outliveObject(): Promise<void> {
+    try {
+      await this.#runtime.setInactivityTimeout(this.#outliveObjectMs);
+    } catch (err) {
+      // Not fatal: the container then stops with this object and the next one starts it again.
+      this.#log(`container: setInactivityTimeout failed: ${err instanceof Error ? err.message : err}`);
     }
   }
 

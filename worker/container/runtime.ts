@@ -3,7 +3,10 @@
  * in a stand-in: it is undefined in the vitest pool and in `wrangler dev` without Docker.
  */
 
-export type ContainerRuntime = Pick<Container, 'running' | 'start' | 'monitor' | 'signal' | 'destroy' | 'getTcpPort' | 'interceptOutboundHttp'>;
+export type ContainerRuntime = Pick<
+  Container,
+  'running' | 'start' | 'monitor' | 'signal' | 'destroy' | 'getTcpPort' | 'interceptOutboundHttp' | 'setInactivityTimeout'
+>;
 
 export type ContainerStartOptions = ContainerStartupOptions;
 

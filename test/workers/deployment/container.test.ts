@@ -52,6 +52,9 @@ describe('the Deployment DO with a container', () => {
 
       expect(fake.starts).toHaveLength(1);
       expect(fake.starts[0].enableInternet).toBe(true);
+      // The container outlives this object instance past the next alarm (10 min), to be adopted.
+      expect(fake.inactivityTimeouts).toHaveLength(1);
+      expect(fake.inactivityTimeouts[0]).toBeGreaterThan(10 * 60_000);
       const e = fake.env;
       expect(e).toMatchObject({
         INSTANCE_NAME: 'demo',
@@ -164,6 +167,7 @@ describe('the Deployment DO with a container', () => {
       expect(fake.links).toHaveLength(2);
       expect(fake.links[1].authed).toBe(true);
       expect(fake.env.TUNNEL_SECRET).toBe(secret);
+      expect(fake.inactivityTimeouts).toHaveLength(2);
     });
   });
 

@@ -108,6 +108,7 @@ export class FakeContainer implements ContainerRuntime {
   readonly links: FakeShimLink[] = [];
   readonly requests: FakeHttpRequest[] = [];
   destroyed = 0;
+  readonly inactivityTimeouts: number[] = [];
   /** Whether Convex answers /version: by default once a tunnel link is authenticated. */
   ready: () => boolean = () => this.links.some((l) => l.authed && !l.closed);
   /** Runs right after each start (e.g. to make the run end at once). */
@@ -156,6 +157,10 @@ export class FakeContainer implements ContainerRuntime {
   async destroy(): Promise<void> {
     this.destroyed++;
     this.exit(137);
+  }
+
+  async setInactivityTimeout(durationMs: number | bigint): Promise<void> {
+    this.inactivityTimeouts.push(Number(durationMs));
   }
 
   async interceptOutboundHttp(host: string, fetcher: Fetcher): Promise<void> {

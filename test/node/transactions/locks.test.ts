@@ -5,7 +5,7 @@
  * idle_in_transaction_session_timeout (FATAL 25P03, the session's transaction undone).
  */
 import { describe, expect, it } from 'vitest';
-import type { Outcome } from './client.ts';
+import type { Outcome, Session } from './client.ts';
 import { pause, track, useTarget } from './fixture.ts';
 import { targets } from './targets.ts';
 
@@ -23,6 +23,9 @@ const OLD_TS = '1800000000000000001';
 const NEW_TS = '1800000000000000002';
 
 const tags = (o: Outcome) => o.error ?? o.tags.join(',');
+
+/** Waits for the server to close a session, giving up after `ms` (the caller asserts). */
+const closedWithin = (s: Session, ms: number) => Promise.race([s.whenClosed(), pause(ms)]);
 
 for (const target of targets) {
   describe(`locks on ${target.name}`, () => {
@@ -175,10 +178,11 @@ for (const target of targets) {
       // Waits for A's row lock until A's session is ended (bounded, to fail clearly otherwise).
       await b.rows("SET lock_timeout = '5s'");
       expect(tags(await b.run('UPDATE t SET v = v + 10 WHERE id = 1'))).toBe('UPDATE 1');
-      await a.whenClosed();
-      expect(a.fatal).toBe('25P03');
       expect(await b.rows('SELECT id, v FROM t ORDER BY id')).toEqual([['1', '11'], ['2', '2']]);
-    }, 10_000);
+      await closedWithin(a, 5_000);
+      expect(a.closed, 'the idle session was not closed: PostgreSQL sends FATAL 25P03 and closes the connection at the timeout, without waiting for the client').toBe(true);
+      expect(a.fatal).toBe('25P03');
+    }, 15_000);
 
     it('idle_in_transaction_session_timeout does not touch an idle session outside a transaction', async () => {
       const { open } = await fx.schema(TABLE);
@@ -186,10 +190,11 @@ for (const target of targets) {
       await a.rows("SET idle_in_transaction_session_timeout = '200ms'");
       await b.rows("SET idle_in_transaction_session_timeout = '200ms'");
       await b.rows('BEGIN');
-      await b.whenClosed();
+      await closedWithin(b, 5_000);
+      expect(b.closed, 'the idle session was not closed: PostgreSQL sends FATAL 25P03 and closes the connection at the timeout, without waiting for the client').toBe(true);
       expect(b.fatal).toBe('25P03');
       expect(a.closed).toBe(false);
       expect(await a.rows('SELECT count(*) FROM t')).toEqual([['2']]);
-    }, 10_000);
+    }, 15_000);
   });
 }

@@ -33,7 +33,7 @@ for (const target of targets) {
             await session.rows("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')");
             for (const [i, step] of seq.steps.entries()) {
               const got = await session.run(step.sql, { params: step.params, extended: protocol === 'extended' });
-              expect(got, `step ${i + 1}: ${step.sql}`).toEqual(step.expect);
+              expect(got, `step ${i + 1}: ${step.sql} answered ${JSON.stringify(got)}`).toEqual(step.expect);
             }
           } finally {
             await session.end();

@@ -27,6 +27,16 @@ export function isAwsChunked(headers: Headers): boolean {
   return /(^|,)\s*aws-chunked\s*(,|$)/i.test(headers.get('content-encoding') ?? '') || (headers.get('x-amz-content-sha256') ?? '').startsWith('STREAMING-');
 }
 
+/**
+ * `source.pipeThrough(transform)`, with the pipe's own rejection handled: a failed upload
+ * errors every stage, and workerd reports an unobserved pipe rejection as uncaught. The
+ * failure itself reaches the caller through the last stage.
+ */
+function through(source: ReadableStream<Uint8Array>, transform: TransformStream<Uint8Array, Uint8Array>): ReadableStream<Uint8Array> {
+  source.pipeTo(transform.writable).catch(() => {});
+  return transform.readable;
+}
+
 export function uploadBody(request: Request): UploadBody {
   const chunked = isAwsChunked(request.headers);
   const length = declaredLength(request.headers.get(chunked ? 'x-amz-decoded-content-length' : 'content-length'));
@@ -40,7 +50,7 @@ export function uploadBody(request: Request): UploadBody {
   let decoder: AwsChunkedDecoder | null = null;
   if (chunked) {
     decoder = new AwsChunkedDecoder();
-    stream = stream.pipeThrough(decoder.stream);
+    stream = through(stream, decoder.stream);
   }
 
   // A checksum arrives as a header, or (streamed) as a trailer named in x-amz-trailer.
@@ -61,7 +71,8 @@ export function uploadBody(request: Request): UploadBody {
   // length and checksum are verified: R2 completes a write as soon as it has `length` bytes,
   // so a bad body must fail before its last byte is passed on.
   let held: Uint8Array | null = null;
-  stream = stream.pipeThrough(
+  stream = through(
+    stream,
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
         received += chunk.length;

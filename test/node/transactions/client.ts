@@ -17,6 +17,8 @@ export interface Outcome {
   error?: string;
   /** SQLSTATEs of notices and warnings, in order (e.g. 25P01 for COMMIT with none open). */
   notices: string[];
+  /** Present when the error was FATAL: the server ended the session. */
+  fatal?: true;
 }
 
 /** Every column as the server's text: no client-side parsing hides a difference. */
@@ -100,11 +102,11 @@ export class Session {
       await this.#readyAfter(seen);
       return { status: this.status, tags: results.map(tagOf), rows: (last.rows ?? []) as (string | null)[][], notices: this.#notices };
     } catch (e) {
-      const err = e as { code?: string };
+      const err = e as { code?: string; severity?: string };
       // No SQLSTATE: the connection failed, not the statement — a harness error.
       if (typeof err.code !== 'string') throw e;
       await this.#readyAfter(seen);
-      return { status: this.status, tags: [], rows: [], error: err.code, notices: this.#notices };
+      return { status: this.status, tags: [], rows: [], error: err.code, notices: this.#notices, ...(err.severity === 'FATAL' && { fatal: true as const }) };
     }
   }
 

@@ -39,11 +39,14 @@ const values = (id: number, from: number, to: number) =>
  * such as 08006, the tunnel lost) says nothing about the COMMIT, as with PostgreSQL.
  */
 function fateOf(session: Session, out: Outcome, expected: string): Fate {
-  if (out.error) return session.closed ? 'in doubt' : 'not committed';
+  if (out.error) return out.fatal || session.closed ? 'in doubt' : 'not committed';
   return out.tags.join() === expected && out.notices.length === 0 ? 'acknowledged' : 'not committed';
 }
 
-const answerOf = (out: Outcome) => out.error ?? `${out.tags.join()}${out.notices.length ? ` (notices ${out.notices})` : ''}`;
+function answerOf(out: Outcome): string {
+  if (out.error) return `${out.error}${out.fatal ? ' (FATAL)' : ''}`;
+  return `${out.tags.join()}${out.notices.length ? ` (notices ${out.notices})` : ''}`;
+}
 
 /** Runs transactions on one session until it fails or `stop()` says so; records each in `log`. */
 export async function runClient(session: Session, client: number, firstId: number, random: () => number, log: Tx[], stop: () => boolean): Promise<void> {

@@ -150,10 +150,6 @@ export class Connection {
         return this.#close();
       case 'password':
         return this.#fatal({ sqlstate: '08P01', message: 'unexpected password message' });
-      case 'copyData':
-      case 'copyDone':
-      case 'copyFail':
-        return; // no COPY in progress: ignored, as PostgreSQL does
     }
     await this.#protocol.below(MAX_IN_FLIGHT);
     await this.#protocol.handle(m);

@@ -15,6 +15,7 @@
 import { OID } from '../tunnel/oids.ts';
 import type { Column, Description, ExecuteReply, PgError, ReplyBase, SqlSession, SqlValue, StatementResult, TxStatus } from '../tunnel/types.ts';
 import { codecFor } from './codecs/index.ts';
+import { CopyFromStdin, isCopy, type CopyOutcome } from './copy-in.ts';
 import { formatAt } from './protocol/backend-writer.ts';
 import type { BackendMessage, FrontendMessage } from './protocol/messages.ts';
 import { staticSetting } from './settings.ts';
@@ -84,6 +85,8 @@ export class QueryProtocol {
   #undescribed: Portal[] = [];
   #inFlight = 0;
   #waiters: (() => void)[] = [];
+  /** A COPY FROM STDIN in progress: copy messages feed it; Sync and Flush are ignored meanwhile. */
+  #copy: { op: CopyFromStdin; simple: boolean } | undefined;
 
   constructor(session: SqlSession, emit: Emit) {
     this.#session = session;
@@ -119,6 +122,9 @@ export class QueryProtocol {
 
   /** Handles one message; resolves when the next may be handled, not when it is answered. */
   async handle(m: FrontendMessage): Promise<void> {
+    if (this.#copy) return this.#inCopy(this.#copy, m);
+    // Outside COPY these are dropped, as PostgreSQL does (a COPY that already failed).
+    if (m.type === 'copyData' || m.type === 'copyDone' || m.type === 'copyFail') return;
     if (m.type === 'sync') return this.#sync();
     if (m.type === 'flush') return this.#settleDescribes();
     // Everything else is discarded after an error, until Sync.
@@ -129,15 +135,18 @@ export class QueryProtocol {
     }
     switch (m.type) {
       case 'query':
-        return this.#query(m.sql);
+        return isCopy(m.sql) && this.#session.copyBegin ? this.#copyBegin(m.sql, true) : this.#query(m.sql);
       case 'parse':
         return this.#parse(m.name, m.sql, m.paramOids);
       case 'bind':
         return this.#bind(m.portal, m.statement, m.paramFormats, m.params, m.resultFormats);
       case 'describe':
         return m.kind === 'S' ? this.#describeStatement(m.name) : this.#describePortal(m.name);
-      case 'execute':
+      case 'execute': {
+        const sql = this.#portals.get(m.portal)?.statement.sql;
+        if (sql !== undefined && isCopy(sql) && this.#session.copyBegin) return this.#copyBegin(sql, false);
         return this.#execute(m.portal, m.maxRows);
+      }
       case 'close':
         (m.kind === 'S' ? this.#statements : this.#portals).delete(m.name);
         return this.#emit([{ type: 'closeComplete' }]);
@@ -332,6 +341,60 @@ export class QueryProtocol {
     );
   }
 
+  /** COPY … FROM STDIN: the session checks it and describes the target, then copy-in mode. */
+  async #copyBegin(sql: string, simple: boolean): Promise<void> {
+    const session = this.#session as Required<SqlSession>;
+    const reply = await this.#track(session.copyBegin(sql));
+    const columns = reply.description?.columns;
+    if (reply.error || !columns) return this.#copyFailed(reply.error ?? { sqlstate: 'XX000', message: 'COPY target not described' }, simple);
+    this.#emit([{ type: 'copyInResponse', format: 1, columnFormats: columns.map(() => 1) }]);
+    const track = <T extends ExecuteReply>(p: Promise<T>) => this.#track(p);
+    this.#copy = { op: new CopyFromStdin(session, columns.map((c) => c.typeOid), reply.txStatus, track), simple };
+  }
+
+  async #inCopy(copy: { op: CopyFromStdin; simple: boolean }, m: FrontendMessage): Promise<void> {
+    switch (m.type) {
+      case 'copyData': {
+        const error = copy.op.data(m.data);
+        return error ? this.#endCopy(copy, await copy.op.abort(error)) : undefined;
+      }
+      case 'copyDone':
+        return this.#endCopy(copy, await copy.op.done());
+      case 'copyFail':
+        return this.#endCopy(copy, await copy.op.abort({ sqlstate: '57014', message: `COPY from stdin failed: ${m.message}` }));
+      case 'sync':
+      case 'flush':
+        return; // ignored in copy-in mode, as PostgreSQL does
+      default: {
+        const code = MESSAGE_CODES[m.type] ?? 0;
+        const message = `unexpected message type 0x${code.toString(16).toUpperCase()} during COPY from stdin`;
+        return this.#endCopy(copy, await copy.op.abort({ sqlstate: '08P01', message }));
+      }
+    }
+  }
+
+  #endCopy(copy: { simple: boolean }, o: CopyOutcome): void {
+    this.#copy = undefined;
+    if (o.error && o.raisedHere) return this.#copyFailed(o.error, copy.simple);
+    const out: BackendMessage[] = o.error ? [{ type: 'error', error: o.error }] : [{ type: 'commandComplete', tag: o.tag ?? 'COPY 0' }];
+    if (copy.simple) {
+      this.#emit([...out, { type: 'readyForQuery', status: o.txStatus }]);
+      this.#group = { ok: Promise.resolve(true), tx: Promise.resolve(o.txStatus) };
+      return;
+    }
+    this.#step(Promise.resolve({ out, ok: !o.error }), Promise.resolve(o.txStatus));
+  }
+
+  /** A COPY ended by an error raised here; in a transaction it fails the transaction (#fail). */
+  #copyFailed(error: PgError, simple: boolean): void {
+    if (!simple) return this.#fail(error);
+    const tx = this.#group.tx.then((t): TxStatus => (t === 'T' ? 'E' : t));
+    const before = this.#aborted;
+    this.#aborted = Promise.all([before, this.#group.tx]).then(([a, t]) => a || t === 'T');
+    this.#emit(tx.then((status): BackendMessage[] => [{ type: 'error', error }, { type: 'readyForQuery', status }]));
+    this.#group = { ok: Promise.resolve(true), tx };
+  }
+
   /** A SHOW of a fixed setting, answered without the session (refused in a failed transaction). */
   #showReply(show: { name: string; value: string }): Promise<ExecuteReply> {
     return this.#group.tx.then((txStatus) =>
@@ -365,6 +428,11 @@ export class QueryProtocol {
     this.#group = { ok: Promise.resolve(true), tx: reply.then((r) => r.txStatus) };
   }
 }
+
+/** Type bytes of the messages that may not arrive during COPY, for the 08P01 message. */
+const MESSAGE_CODES: Partial<Record<FrontendMessage['type'], number>> = {
+  query: 0x51, parse: 0x50, bind: 0x42, describe: 0x44, execute: 0x45, close: 0x43, password: 0x70,
+};
 
 /** A SELECT read in pages reports the rows of the last page, as PostgreSQL does. */
 function rowsTag(tag: string, n: number): string {

@@ -30,7 +30,7 @@ export interface TunnelListenerOptions {
 }
 
 type Reply = ExecuteReply & PrepareReply;
-type RequestFrame = FrameOf<'open' | 'close' | 'prepare' | 'execute' | 'query'>;
+type RequestFrame = FrameOf<'open' | 'close' | 'prepare' | 'execute' | 'query' | 'copyBegin' | 'copyRows' | 'copyEnd'>;
 
 interface Pending {
   session: number;
@@ -258,6 +258,18 @@ class TunnelSession implements SqlSession {
 
   query(sql: string): Promise<ExecuteReply> {
     return this.#listener.call({ type: 'query', session: this.#id, request: 0, sql });
+  }
+
+  copyBegin(sql: string): Promise<PrepareReply> {
+    return this.#listener.call({ type: 'copyBegin', session: this.#id, request: 0, sql });
+  }
+
+  copyRows(rows: SqlValue[][]): Promise<ExecuteReply> {
+    return this.#listener.call({ type: 'copyRows', session: this.#id, request: 0, rows });
+  }
+
+  copyEnd(commit: boolean): Promise<ExecuteReply> {
+    return this.#listener.call({ type: 'copyEnd', session: this.#id, request: 0, commit });
   }
 
   cancel(): void {

@@ -39,6 +39,9 @@ export const FrameType = {
   execute: 0x13,
   query: 0x14,
   cancel: 0x15,
+  copyBegin: 0x16,
+  copyRows: 0x17,
+  copyEnd: 0x18,
   // replies, DO → shim
   columns: 0x20,
   rows: 0x21,
@@ -60,6 +63,9 @@ export type Frame =
   | ({ type: 'execute'; sql: string; paramOids: number[]; params: SqlValue[] } & Ids)
   | ({ type: 'query'; sql: string } & Ids)
   | ({ type: 'cancel' } & Ids)
+  | ({ type: 'copyBegin'; sql: string } & Ids)
+  | ({ type: 'copyRows'; rows: SqlValue[][] } & Ids)
+  | ({ type: 'copyEnd'; commit: boolean } & Ids)
   | ({ type: 'columns'; columns: Column[] } & Ids)
   | ({ type: 'rows'; rows: SqlValue[][] } & Ids)
   | ({ type: 'complete'; tag: string | null } & Ids)
@@ -141,11 +147,18 @@ export function encodeFrame(f: Frame): Uint8Array {
       columns(w, f.columns);
       break;
     case 'rows':
+    case 'copyRows':
       w.u32(f.rows.length);
       for (const row of f.rows) {
         w.u16(row.length);
         for (const v of row) w.value(v);
       }
+      break;
+    case 'copyBegin':
+      w.string(f.sql);
+      break;
+    case 'copyEnd':
+      w.u8(f.commit ? 1 : 0);
       break;
     case 'complete':
       if (f.tag === null) w.u8(0);
@@ -204,7 +217,8 @@ function decodeBody(type: Frame['type'], ids: Ids, r: Reader): Frame {
       return { type, ...ids, sql: r.string() };
     case 'columns':
       return { type, ...ids, columns: readColumns(r) };
-    case 'rows': {
+    case 'rows':
+    case 'copyRows': {
       const rows: SqlValue[][] = [];
       for (let n = r.u32(); n > 0; n--) {
         const row: SqlValue[] = [];
@@ -215,6 +229,10 @@ function decodeBody(type: Frame['type'], ids: Ids, r: Reader): Frame {
     }
     case 'complete':
       return { type, ...ids, tag: r.u8() ? r.string() : null };
+    case 'copyBegin':
+      return { type, ...ids, sql: r.string() };
+    case 'copyEnd':
+      return { type, ...ids, commit: r.u8() === 1 };
     case 'done': {
       const txStatus = String.fromCharCode(r.u8());
       if (txStatus !== 'I' && txStatus !== 'T' && txStatus !== 'E') throw new TunnelProtocolError(`bad txStatus ${txStatus}`);

@@ -112,6 +112,15 @@ export interface SqlSession {
   execute(sql: string, paramOids: number[], params: SqlValue[]): Promise<ExecuteReply>;
   /** Run a simple-protocol query string (any number of statements; one implicit transaction). */
   query(sql: string): Promise<ExecuteReply>;
+  /**
+   * COPY … FROM STDIN (docs/tunnel.md, copy frames); optional: a session without it refuses
+   * COPY. `copyBegin` checks the statement and describes the target columns (their types
+   * decode the data); `copyRows` ships one batch of decoded rows; `copyEnd` applies them all as
+   * one statement (`commit`, tag `COPY n`) or discards them (CopyFail).
+   */
+  copyBegin?(sql: string): Promise<PrepareReply>;
+  copyRows?(rows: SqlValue[][]): Promise<ExecuteReply>;
+  copyEnd?(commit: boolean): Promise<ExecuteReply>;
   /** Ask the running or waiting statement to stop with 57014 (CancelRequest). */
   cancel(): void;
   /** End the session; an open transaction rolls back. */

@@ -100,6 +100,11 @@ export function writeMessage(m: BackendMessage): Buffer {
       return writeRowDescription(m.columns, m.formats);
     case 'dataRow':
       return writeDataRow(m.values);
+    case 'copyInResponse': {
+      const w = new Writer().byte(m.format).int16(m.columnFormats.length);
+      for (const f of m.columnFormats) w.int16(f);
+      return w.flush('G');
+    }
     case 'commandComplete':
       return new Writer().cstring(m.tag).flush('C');
     case 'error':

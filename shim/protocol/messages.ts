@@ -46,6 +46,8 @@ export type BackendMessage =
   | { type: 'rowDescription'; columns: Column[]; formats: number[] }
   /** Values already encoded in their column's format; null is SQL NULL. */
   | { type: 'dataRow'; values: (Uint8Array | null)[] }
+  /** Copy-in mode begins: overall format and one format code per column (0 text, 1 binary). */
+  | { type: 'copyInResponse'; format: number; columnFormats: number[] }
   | { type: 'commandComplete'; tag: string }
   | { type: 'error'; error: PgError }
   | { type: 'notice'; notice: PgError };

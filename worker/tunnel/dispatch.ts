@@ -5,6 +5,7 @@
  */
 import { encodeExecuteReply, encodePrepareReply, type Frame } from '../../tunnel/frames.ts';
 import type { ExecuteReply, PgError, SqlService, SqlSession } from '../../tunnel/types.ts';
+import { CopyIn } from '../engine/copy.ts';
 
 type Send = (frames: Uint8Array[]) => void;
 
@@ -97,6 +98,12 @@ export class Dispatcher {
           return this.#written(ids, await s.execute(f.sql, f.paramOids, f.params));
         case 'query':
           return this.#written(ids, await s.query(f.sql));
+        case 'copyBegin':
+          return [encodePrepareReply(ids, await CopyIn.of(s).begin(f.sql))];
+        case 'copyRows':
+          return encodeExecuteReply(ids, CopyIn.of(s).rows(f.rows));
+        case 'copyEnd':
+          return this.#written(ids, await CopyIn.of(s).end(f.commit));
         case 'close':
           // Already closed when the frame arrived (below); this only answers in order.
           return [encodePrepareReply(ids, { txStatus: 'I', notices: [] })];

@@ -1,0 +1,167 @@
+/**
+ * @module COPY … FROM STDIN on the Durable Object's side (docs/tunnel.md, copy frames). The
+ * shim decodes the client's binary COPY data and ships rows in bounded batches; this file
+ * checks the statement, describes the target columns, holds the batches of one session's COPY
+ * and applies them all at CopyDone as ONE statement through the session:
+ * `INSERT INTO t (cols) SELECT * FROM unnest($1::type[], …)`, the general UNNEST insert, so a
+ * COPY is atomic (every row or none), honours the session's transaction and search_path, and
+ * fails as an INSERT would (23505 naming the constraint, 23502…). Only the SqlSession
+ * interface is used: nothing here knows how the engine runs statements.
+ */
+import { arrayTypeOf, OID } from '../../tunnel/oids.ts';
+import type { Column, ExecuteReply, PgError, PrepareReply, SqlSession, SqlValue, TxStatus } from '../../tunnel/types.ts';
+import { duplicateColumn, featureNotSupported, programLimitExceeded, syntaxError } from './errors.ts';
+import { parseSql } from './parser.ts';
+import { typeName } from './values/type-names.ts';
+
+/**
+ * Rows of one COPY held until CopyDone, in approximate bytes. The DO isolate has ~128 MB and
+ * the rows are all bound into one statement: past this the COPY fails with 54000 and nothing
+ * is written; split larger loads into several COPY statements.
+ */
+export const MAX_COPY_BYTES = 32 * 1024 * 1024;
+
+interface Target {
+  /** The INSERT that applies the rows, one array parameter per column. */
+  insertSql: string;
+  arrayOids: number[];
+  columns: Column[];
+}
+
+interface Open {
+  target: Target;
+  /** Column-major: one array per column, so CopyDone binds them without copying. */
+  columns: SqlValue[][];
+  rows: number;
+  bytes: number;
+  txStatus: TxStatus;
+  /** Set once a batch broke a limit; CopyDone then reports it. */
+  failed?: PgError;
+}
+
+const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** The COPY statement's target, as SQL for the INSERT and the column probe. */
+function parseCopy(sql: string): { table: string; columns: string[] | null } | PgError {
+  const parsed = parseSql(sql);
+  if ('message' in parsed) return syntaxError(parsed.message, parsed.position || undefined);
+  if (parsed.stmts.length !== 1) return featureNotSupported('COPY FROM STDIN in a multi-statement query');
+  const copy = parsed.stmts[0].stmt.CopyStmt;
+  if (!copy) return featureNotSupported('a COPY request that is not a COPY statement');
+  if (!copy.is_from) return featureNotSupported('COPY TO');
+  if (copy.filename !== undefined || copy.is_program) return featureNotSupported('COPY FROM a file or program (use COPY FROM STDIN)');
+  if (copy.whereClause) return featureNotSupported('COPY FROM with WHERE');
+  if (!copy.relation) return featureNotSupported('COPY without a table');
+  let format = 'text';
+  for (const option of copy.options ?? []) {
+    const def = option.DefElem;
+    if (def?.defname === 'format') format = String(def.arg?.String?.sval ?? '').toLowerCase();
+    else if (def?.defname !== 'freeze') return featureNotSupported(`COPY option ${def?.defname}`);
+  }
+  if (format !== 'binary') return featureNotSupported(`COPY FROM STDIN in ${format} format (only FORMAT binary)`);
+  const rel = copy.relation;
+  const table = [rel.catalogname, rel.schemaname, rel.relname].filter((p) => p !== undefined).map(quote).join('.');
+  const columns = copy.attlist ? (copy.attlist as { String: { sval: string } }[]).map((a) => a.String.sval) : null;
+  return { table, columns };
+}
+
+export class CopyIn {
+  static readonly #bySession = new WeakMap<SqlSession, CopyIn>();
+
+  /** The COPY state of one session (created on first use, collected with the session). */
+  static of(session: SqlSession): CopyIn {
+    let c = CopyIn.#bySession.get(session);
+    if (!c) CopyIn.#bySession.set(session, (c = new CopyIn(session)));
+    return c;
+  }
+
+  readonly #session: SqlSession;
+  #open: Open | undefined;
+
+  private constructor(session: SqlSession) {
+    this.#session = session;
+  }
+
+  /** Check the statement and describe the target's columns (the shim's CopyInResponse). */
+  async begin(sql: string): Promise<PrepareReply> {
+    this.#open = undefined;
+    const fail = (error: PgError, txStatus: TxStatus = 'I'): PrepareReply => ({ txStatus, notices: [], error });
+    const copy = parseCopy(sql);
+    if ('sqlstate' in copy) return fail(copy);
+    if (copy.columns) {
+      const seen = new Set<string>();
+      for (const c of copy.columns) {
+        if (seen.has(c)) return fail(duplicateColumn(c));
+        seen.add(c);
+      }
+    }
+    // The target's columns and types, resolved by the engine's own rules (search_path, 42P01, 42703).
+    const list = copy.columns ? copy.columns.map(quote).join(', ') : '*';
+    const probe = await this.#session.prepare(`SELECT ${list} FROM ${copy.table}`, []);
+    const columns = probe.description?.columns;
+    if (probe.error || !columns) return fail(probe.error ?? featureNotSupported('COPY into this relation'), probe.txStatus);
+    const arrayOids: number[] = [];
+    for (const c of columns) {
+      const array = arrayTypeOf(c.typeOid);
+      if (array === undefined) return fail(featureNotSupported(`COPY into a column of type ${typeName(c.typeOid)}`), probe.txStatus);
+      arrayOids.push(array);
+    }
+    const names = columns.map((c) => quote(c.name)).join(', ');
+    const unnest = arrayOids.map((oid, i) => `$${i + 1}::${castName(oid)}`).join(', ');
+    const target = { insertSql: `INSERT INTO ${copy.table} (${names}) SELECT * FROM unnest(${unnest})`, arrayOids, columns };
+    this.#open = { target, columns: columns.map(() => []), rows: 0, bytes: 0, txStatus: probe.txStatus };
+    return { txStatus: probe.txStatus, notices: [], description: { paramOids: [], columns } };
+  }
+
+  /** One batch of rows, each with one value per target column. */
+  rows(rows: SqlValue[][]): ExecuteReply {
+    const open = this.#open;
+    if (!open) return { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: 'no COPY in progress' } };
+    const reply: ExecuteReply = { results: [], txStatus: open.txStatus, notices: [] };
+    if (open.failed) return reply;
+    const width = open.columns.length;
+    for (const row of rows) {
+      if (row.length !== width) {
+        open.failed = { sqlstate: '22P04', message: `row field count is ${row.length}, expected ${width}` };
+        break;
+      }
+      for (let c = 0; c < width; c++) {
+        open.columns[c].push(row[c]);
+        open.bytes += approxSize(row[c]);
+      }
+      open.rows++;
+    }
+    if (!open.failed && open.bytes > MAX_COPY_BYTES) {
+      open.failed = programLimitExceeded(`COPY data exceeds the ${MAX_COPY_BYTES}-byte limit of one COPY statement; split it into several`);
+    }
+    if (open.failed) open.columns = open.columns.map(() => []);
+    return reply;
+  }
+
+  /** CopyDone (`commit`): apply every row as one statement, tag `COPY n`. CopyFail: discard. */
+  async end(commit: boolean): Promise<ExecuteReply> {
+    const open = this.#open;
+    this.#open = undefined;
+    if (!open) return { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: 'no COPY in progress' } };
+    if (!commit) return { results: [], txStatus: open.txStatus, notices: [] };
+    if (open.failed) return { results: [], txStatus: open.txStatus, notices: [], error: open.failed };
+    if (open.rows === 0) return { results: [{ columns: null, rows: [], tag: 'COPY 0' }], txStatus: open.txStatus, notices: [] };
+    const reply = await this.#session.execute(open.target.insertSql, open.target.arrayOids, open.columns);
+    if (reply.error) return { ...reply, results: [] };
+    const inserted = /(\d+)$/.exec(reply.results[0]?.tag ?? '')?.[1] ?? String(open.rows);
+    return { ...reply, results: [{ columns: null, rows: [], tag: `COPY ${inserted}` }] };
+  }
+}
+
+/** A cast target for an array type: its PostgreSQL name, but `bpchar[]` (`character[]` means char(1)). */
+function castName(arrayOid: number): string {
+  return arrayOid === OID.bpcharArray ? 'bpchar[]' : typeName(arrayOid);
+}
+
+function approxSize(v: SqlValue): number {
+  if (v === null || typeof v === 'boolean') return 1;
+  if (typeof v === 'bigint' || typeof v === 'number') return 8;
+  if (typeof v === 'string') return v.length * 2;
+  if (v instanceof Uint8Array) return v.length;
+  return v.reduce<number>((s, e) => s + approxSize(e), 8);
+}

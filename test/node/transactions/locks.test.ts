@@ -4,6 +4,7 @@
  * takeover, lock_timeout (55P03), statement_timeout while waiting (57014), deadlocks (40P01),
  * idle_in_transaction_session_timeout (FATAL 25P03, the session's transaction undone).
  */
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import type { Outcome, Session } from './client.ts';
 import { pause, track, useTarget } from './fixture.ts';
@@ -127,6 +128,47 @@ for (const target of targets) {
       await b.rows('SET statement_timeout = 0');
       await a.rows('COMMIT');
       expect(tags(await b.run('DELETE FROM t WHERE id = 2'))).toBe('DELETE 1');
+    });
+
+    it('a CancelRequest cancels a statement waiting for a lock with 57014; the lock holder's transaction is untouched', async () => {
+      const { name, open } = await fx.schema(TABLE);
+      const a = await open();
+      await a.rows('BEGIN');
+      await a.rows('UPDATE t SET v = 50 WHERE id = 1');
+      // porsager sends a real CancelRequest on a second socket (pg has no API for it).
+      const sql = postgres(fx.server.url, { max: 1, fetch_types: false, onnotice: () => {} });
+      try {
+        const waiting = sql.unsafe(`UPDATE ${name}.t SET v = 60 WHERE id = 1`);
+        const outcome = waiting.then(
+          () => 'finished',
+          (e: { code?: string }) => e.code ?? 'no SQLSTATE',
+        );
+        await pause();
+        waiting.cancel();
+        expect(await outcome).toBe('57014');
+        expect(await a.rows('SELECT v FROM t WHERE id = 1')).toEqual([['50']]);
+        await a.rows('COMMIT');
+        expect(await sql.unsafe(`SELECT v::text AS v FROM ${name}.t WHERE id = 1`)).toEqual([{ v: '50' }]);
+      } finally {
+        await sql.end();
+      }
+    });
+
+    it('a client that drops while its statement waits for a lock: its transaction rolls back, its locks go', async () => {
+      const { open } = await fx.schema([...TABLE, 'CREATE TABLE u (id int8 PRIMARY KEY, v text)', "INSERT INTO u VALUES (1, 'u')"]);
+      const [a, b, c] = await Promise.all([open(), open(), open()]);
+      await a.rows('BEGIN');
+      await a.rows('UPDATE t SET v = 70 WHERE id = 1');
+      await b.rows('BEGIN');
+      await b.rows("UPDATE u SET v = 'B' WHERE id = 1");
+      const waiting = b.run('UPDATE t SET v = 80 WHERE id = 1').catch(() => undefined);
+      await pause();
+      b.drop();
+      await waiting;
+      await a.rows('COMMIT');
+      // PostgreSQL notices the drop once B's wait ends; either way C gets B's row lock next.
+      expect(tags(await c.run("UPDATE u SET v = v || 'C' WHERE id = 1"))).toBe('UPDATE 1');
+      expect(await c.rows('SELECT (SELECT v FROM t WHERE id = 1)::text, (SELECT v FROM u WHERE id = 1)')).toEqual([['70', 'uC']]);
     });
 
     it('a deadlock fails exactly one side with 40P01; the other proceeds and commits', async () => {

@@ -130,7 +130,7 @@ for (const target of targets) {
       expect(tags(await b.run('DELETE FROM t WHERE id = 2'))).toBe('DELETE 1');
     });
 
-    it('a CancelRequest cancels a statement waiting for a lock with 57014; the lock holder's transaction is untouched', async () => {
+    it("a CancelRequest cancels a statement waiting for a lock with 57014; the lock holder's transaction is untouched", async () => {
       const { name, open } = await fx.schema(TABLE);
       const a = await open();
       await a.rows('BEGIN');

@@ -21,6 +21,7 @@ import type { SessionIdentity } from './translate/virtual-relations.ts';
 import { affectsRowTwice, probeQueries, returningRowid, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
 import { Transactions, type StatementOwner } from './transactions.ts';
 import { recoverUndo, withViews } from './undo.ts';
+import { installOverflowStorage, sweepOverflow } from './overflow.ts';
 import { coerceValue, fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
 
 /** Production SQLite refuses values above ~2 MB; enforce it ourselves (DESIGN §4). */
@@ -39,7 +40,11 @@ export class Engine implements SqlService {
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
     // No transaction survives a restart: undo whatever the previous instance left open.
-    storage.transactionSync(() => recoverUndo(storage.sql, this.catalog));
+    storage.transactionSync(() => {
+      installOverflowStorage(storage.sql);
+      recoverUndo(storage.sql, this.catalog);
+      sweepOverflow(storage.sql);
+    });
   }
 
   get sql(): SqlStorage {

@@ -207,7 +207,7 @@ describe('engine cases', () => {
       { sql: "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = 'convex'", rows: [['docs', 'BASE TABLE']], oids: [19, 1043] },
       { sql: "SELECT column_name, ordinal_position, is_nullable, data_type FROM information_schema.columns WHERE table_name = 'docs' ORDER BY ordinal_position", rows: [['ts', 1n, 'NO', 'bigint'], ['id', 2n, 'NO', 'bytea'], ['v', 3n, 'YES', 'text']] },
       { sql: 'SELECT tablename FROM pg_tables WHERE schemaname = $1', params: ['convex'], rows: [['docs']] },
-      { sql: 'SELECT relname FROM pg_class', code: '0A000' },
+      { sql: 'SELECT attname FROM pg_attribute', code: '0A000' },
       { sql: "SELECT to_regclass('convex.docs'), to_regclass('convex.nope'), to_regclass('docs_pkey')", rows: [['convex.docs', null, null]], oids: [2205, 2205, 2205] },
       { sql: "SELECT to_regclass('convex.docs') IS NULL", rows: [[false]] },
       { sql: 'SELECT current_user, session_user, current_database(), current_catalog', rows: [['u', 'u', 'd', 'd']], oids: [19, 19, 19, 19] },

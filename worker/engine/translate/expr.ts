@@ -12,6 +12,8 @@ import { checkedFloat, checkedInteger, raiseSql } from './runtime-errors.ts';
 import { anyOrAll } from './any-all.ts';
 import { arrayConstructor } from './arrays.ts';
 import { containsAggregate, funcCall, sqlValueFunction } from './functions.ts';
+import { floatToInteger } from './float-to-integer.ts';
+import { castToRegclass, regclassAsOid, regclassConstant } from './regclass.ts';
 
 export { containsAggregate };
 import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeModOf, typeOidOf } from './types.ts';
@@ -209,8 +211,11 @@ function typeCastUnmodified(n: any, env: ExprEnv, target: number): Typed {
     if (built.type !== target) unsupported(`cast from ${typeName(built.type)} to ${typeName(target)}`);
     return built;
   }
+  // A relation name resolves now; a runtime text when the statement runs (regclass.ts).
+  if (target === OID.regclass && nodeType(arg) === 'A_Const' && 'sval' in arg.A_Const) return regclassConstant(arg.A_Const.sval.sval, env.ctx);
   // A literal or an untyped parameter simply takes the target type.
   if (isUntyped(arg, env)) return { ...translateExpr(arg, env, target), type: target };
+  if (target === OID.regclass) return castToRegclass(translateExpr(arg, env), env.ctx);
   if (nodeType(arg) === 'A_Const') {
     // A typed constant (1, 3.7, true) is cast now, with PostgreSQL's cast rules (3.7::int4 = 4).
     const natural = translateExpr(arg, env);
@@ -235,6 +240,7 @@ function convert(v: Typed, target: number): Typed {
   if (isTextType(v.type) && isTextType(target)) return { sql: v.sql, type: target };
   if (isIntegerType(v.type) && isTextType(target)) return { sql: `CAST(${v.sql} AS TEXT)`, type: target };
   if (isIntegerType(v.type) && isFloatType(target)) return { sql: `CAST(${v.sql} AS REAL)`, type: target };
+  if (isFloatType(v.type) && isIntegerType(target)) return { sql: floatToInteger(v.sql, target), type: target };
   if ((v.type === OID.json || v.type === OID.jsonb || v.type === OID.uuid || v.type === OID.date) && isTextType(target)) return { sql: v.sql, type: target };
   if (v.type === OID.bool && isTextType(target)) return { sql: `CASE ${v.sql} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END`, type: target };
   if (v.type === OID.unknownLiteral) return { sql: v.sql, type: target };
@@ -302,7 +308,7 @@ function aExpr(n: any, env: ExprEnv): Typed {
       // Unknown operators fail before their operands are typed (`j -> 'a'` must not parse 'a' as json).
       if (!comparison.has(op) && !['+', '-', '*', '/', '%'].includes(op)) unsupported(`operator ${op}`);
       if (comparison.has(op) && nodeType(n.lexpr) === 'RowExpr' && nodeType(n.rexpr) === 'RowExpr') return rowComparison(op, n.lexpr.RowExpr.args, n.rexpr.RowExpr.args, env);
-      const [l, r] = operands(n.lexpr, n.rexpr, env);
+      const [l, r] = regclassAsOid(...operands(n.lexpr, n.rexpr, env), env.ctx);
       if (comparison.has(op)) {
         checkComparable(l, r, op);
         return { sql: `(${l.sql} ${op === '!=' ? '<>' : op} ${r.sql})`, type: OID.bool };

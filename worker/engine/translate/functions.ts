@@ -13,6 +13,8 @@ import { sumCountSql } from './avg.ts';
 import { windowCall } from './window.ts';
 import { raiseSql } from './runtime-errors.ts';
 import { isFloatType, isIntegerType, isTextType } from './types.ts';
+import { regclassOfText, resolveRelationName } from './regclass.ts';
+import { sizeFunction } from './relation-size.ts';
 
 /** A version-4 UUID in canonical lower-case text (variant bits 10xx), from SQLite's randomblob. */
 const RANDOM_UUID =
@@ -21,7 +23,7 @@ const RANDOM_UUID =
 
 /** Sizes, statistics and sequence functions PostgreSQL has and the engine does not (0A000). */
 const knownUnsupported = new Set([
-  'pg_table_size', 'pg_indexes_size', 'pg_total_relation_size', 'pg_relation_size', 'pg_database_size', 'pg_size_pretty',
+  'pg_database_size', 'pg_size_pretty',
   'nextval', 'currval', 'setval', 'lastval', 'pg_get_serial_sequence', 'json_agg', 'jsonb_agg',
   'regexp_replace', 'regexp_matches', 'to_char', 'date_trunc', 'extract', 'date_part', 'age',
 ]);
@@ -153,6 +155,11 @@ export function funcCall(n: any, env: ExprEnv): Typed {
       return { sql: NOW_MICROS, type: OID.timestamptz };
     case 'to_regclass':
       return toRegclass(args, env);
+    case 'pg_table_size':
+    case 'pg_relation_size':
+    case 'pg_indexes_size':
+    case 'pg_total_relation_size':
+      return sizeFunction(name, args, env);
     case 'version':
       return { sql: literal(OID.text, 'PostgreSQL 15.8 (Durable Object SQLite engine)'), type: OID.text };
     case 'gen_random_uuid':
@@ -192,24 +199,20 @@ export function sqlValueFunction(n: any, env: ExprEnv): Typed {
 
 const NOW_MICROS = `CAST(unixepoch('subsec') * 1000 AS INTEGER) * 1000`;
 
-/** to_regclass('s.t'): the relation's name, or NULL; resolved at plan time (plans die with DDL). */
+/**
+ * to_regclass(text): the relation's regclass, or NULL. A constant resolves at plan time (plans
+ * die with DDL), anything else when the statement runs (regclass.ts).
+ */
 function toRegclass(args: any[], env: ExprEnv): Typed {
+  if (args.length !== 1) fail(undefinedFunction(`to_regclass(${args.map(() => '?').join(', ')})`));
   const arg = args[0];
-  if (args.length !== 1 || nodeType(arg) !== 'A_Const' || !('sval' in arg.A_Const)) unsupported('to_regclass() of a non-constant argument');
-  const text: string = arg.A_Const.sval.sval;
-  const parts = text.split('.').map((p) => (/^".*"$/.test(p) ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()));
-  if (parts.length > 2) unsupported('to_regclass() of a cross-database name');
-  const [schema, name] = parts.length === 2 ? parts : [undefined, parts[0]];
-  const ctx = env.ctx;
-  const table = ctx.resolveTable(schema, name);
-  const schemas = schema ? [schema] : ctx.searchPath;
-  const index = table ? undefined : schemas.map((s) => ctx.catalog.index(s, name)).find(Boolean);
-  const found = table ?? index;
-  if (!found) return { sql: 'NULL', type: OID.regclass };
-  // regclass prints the bare name when search_path finds it, else schema-qualified.
-  const visible = ctx.searchPath.find((s) => ctx.catalog.relationExists(s, name)) === found.schema;
-  const printed = visible ? name : `${found.schema}.${name}`;
-  return { sql: literal(OID.text, printed), type: OID.regclass };
+  if (nodeType(arg) === 'A_Const' && 'sval' in arg.A_Const) {
+    const found = resolveRelationName(arg.A_Const.sval.sval, env.ctx);
+    return { sql: found ? literal(OID.text, found.printed) : 'NULL', type: OID.regclass };
+  }
+  const v = translateExpr(arg, env, OID.text);
+  if (!isTextType(v.type)) fail(undefinedFunction(`to_regclass(${typeName(v.type)})`));
+  return { sql: regclassOfText(v.sql, env.ctx, 'null'), type: OID.regclass };
 }
 
 /**

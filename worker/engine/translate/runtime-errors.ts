@@ -25,6 +25,8 @@ export function raiseSql(key: RuntimeErrorKey): string {
 
 /** The PostgreSQL error behind a SQLite error message, if it came from `raiseSql`. */
 export function runtimeError(sqliteMessage: string): PgError | undefined {
+  const relation = /bad JSON path: 'pg:undefined_relation:((?:[^']|'')*)'/.exec(sqliteMessage);
+  if (relation) return { severity: 'ERROR', sqlstate: '42P01', message: `relation "${relation[1].replaceAll("''", "'")}" does not exist` };
   const long = /bad JSON path: 'pg:varchar_too_long\.(\d+)'/.exec(sqliteMessage);
   if (long) return { severity: 'ERROR', sqlstate: '22001', message: `value too long for type character varying(${long[1]})` };
   const m = /bad JSON path: 'pg:(\w+)'/.exec(sqliteMessage);

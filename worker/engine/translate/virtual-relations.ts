@@ -1,13 +1,15 @@
 /**
  * @module The system relations a client may read (information_schema.schemata/tables/columns,
- * pg_catalog.pg_tables and pg_type), built from the catalog at plan time as a VALUES subquery. A plan is
- * cached under the catalog version, so DDL invalidates these rows with everything else.
+ * pg_catalog.pg_tables, pg_type and pg_class), built from the catalog at plan time as a VALUES
+ * subquery. A plan is cached under the catalog version, so DDL invalidates these rows with
+ * everything else; pg_class.reltuples alone is computed when the statement runs.
  */
 import { OID, arrayTypeOf, elementTypeOf } from '../../../tunnel/oids.ts';
-import type { Catalog } from '../catalog.ts';
+import type { Catalog, TableDef } from '../catalog.ts';
 import { quoteIdent } from '../catalog.ts';
 import { typeName } from '../values/index.ts';
 import { literal } from './expr.ts';
+import { rowCountSql } from './relation-size.ts';
 
 export interface VirtualRelation {
   /** A subquery whose columns carry the names below. */
@@ -106,6 +108,7 @@ export function virtualRelation(schema: string, name: string, catalog: Catalog, 
       rows,
     );
   }
+  if (schema === 'pg_catalog' && name === 'pg_class') return pgClass(tables);
   if (schema === 'pg_catalog' && name === 'pg_tables') {
     return relation(
       [col('schemaname', OID.name), col('tablename', OID.name), col('tableowner', OID.name)],
@@ -113,4 +116,31 @@ export function virtualRelation(schema: string, name: string, catalog: Catalog, 
     );
   }
   return undefined;
+}
+
+/** pg_namespace OIDs: PostgreSQL's for pg_catalog and public; other schemas a stable hash. */
+export function namespaceOid(schema: string): bigint {
+  if (schema === 'pg_catalog') return PG_CATALOG_NAMESPACE;
+  if (schema === 'public') return 2200n;
+  if (schema === 'information_schema') return 13_000n;
+  // FNV-1a into [2^30, 2^31): far above the OIDs tables take (16384 upwards).
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(schema)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return BigInt(2 ** 30 + (h % 2 ** 30));
+}
+
+/**
+ * pg_class, tables only (relkind 'r'; indexes and sequences have no OID in this catalog).
+ * reltuples is the exact row count, counted when a query reads that row: the CASE picks the
+ * one table's count, and SQLite flattens the subquery so only rows the query keeps compute it.
+ */
+function pgClass(tables: TableDef[]): VirtualRelation {
+  const columns = [col('oid', OID.oid), col('relname', OID.name), col('relnamespace', OID.oid), col('reltuples', OID.float4), col('relkind', OID.char)];
+  if (!tables.length) return relation(columns, []);
+  const values = tables.map((t) => `(${t.oid}, ${literal(OID.name, t.name)}, ${namespaceOid(t.schema)}, ${literal(OID.char, 'r')})`).join(', ');
+  const count = `(CASE column1 ${tables.map((t) => `WHEN ${t.oid} THEN ${rowCountSql(t)}`).join(' ')} END)`;
+  return {
+    sql: `SELECT column1 AS "oid", column2 AS "relname", column3 AS "relnamespace", CAST(${count} AS REAL) AS "reltuples", column4 AS "relkind" FROM (VALUES ${values})`,
+    columns,
+  };
 }

@@ -2,7 +2,7 @@
  * ListObjectsV2 as Convex pages through it (prefix, continuation tokens until IsTruncated is
  * false) and DeleteObjects, with keys that need XML escaping.
  */
-import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { handleS3Request } from '../../../worker/s3/handler.ts';
@@ -118,5 +118,13 @@ describe('DeleteObjects', () => {
     expect(wrongRoot.status).toBe(400);
     expect(await wrongRoot.text()).toContain('<Code>MalformedXML</Code>');
     expect(await env.BUCKET.head(`${Bucket}/a`)).not.toBeNull();
+  });
+});
+
+describe('HeadBucket', () => {
+  it('200 for a configured bucket, 404 for another', async () => {
+    const s3 = s3Client({ buckets: ['convex'] });
+    expect((await s3.send(new HeadBucketCommand({ Bucket: 'convex' }))).$metadata.httpStatusCode).toBe(200);
+    await expect(s3.send(new HeadBucketCommand({ Bucket: 'other' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 });

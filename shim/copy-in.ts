@@ -35,6 +35,7 @@ class ChunkQueue {
   /** The `n` bytes at `at` (relative to the unread start), without consuming them. */
   peek(at: number, n: number): Buffer {
     const out = Buffer.allocUnsafe(n);
+    if (n === 0) return out;
     let pos = this.#offset + at;
     let i = 0;
     while (pos >= this.#chunks[i].length) pos -= this.#chunks[i++].length;

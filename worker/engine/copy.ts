@@ -99,7 +99,11 @@ export class CopyIn {
     const list = copy.columns ? copy.columns.map(quote).join(', ') : '*';
     const probe = await this.#session.prepare(`SELECT ${list} FROM ${copy.table}`, []);
     const columns = probe.description?.columns;
-    if (probe.error || !columns) return fail(probe.error ?? featureNotSupported('COPY into this relation'), probe.txStatus);
+    if (probe.error || !columns) {
+      // A position would point into the probe's text, not the client's statement.
+      const { position: _, ...error } = probe.error ?? featureNotSupported('COPY into this relation');
+      return fail(error, probe.txStatus);
+    }
     const arrayOids: number[] = [];
     for (const c of columns) {
       const array = arrayTypeOf(c.typeOid);

@@ -14,7 +14,8 @@ export { StorageGateway } from './container/storage-gateway.ts';
 /** The Worker's bindings, vars and secrets (generated from wrangler.jsonc by `wrangler types`). */
 export type Env = Cloudflare.Env;
 
-const app = new Hono<AppEnv>();
+// Not strict, for the admin page's two spellings; proxied paths are taken from the raw URL.
+const app = new Hono<AppEnv>({ strict: false });
 
 /**
  * Local dev: the host shim's supervisor asks the DO to dial its tunnel port. Guarded by the

@@ -5,15 +5,25 @@
  */
 import { Hono } from 'hono';
 import { deriveInstanceSecret, issueAdminKey } from '../admin/admin-key.ts';
+import { renderStatusPage, STATUS_PAGE_CSP } from '../status/status-page.ts';
 import { adminAuth } from './admin-auth.ts';
 import type { AppEnv } from './context.ts';
 import { deploymentStub } from './deployment.ts';
 
 export const ADMIN_PREFIX = '/_deployment';
 
-export const admin = new Hono<AppEnv>();
+// Not strict: `/_deployment` and `/_deployment/` are the same page.
+export const admin = new Hono<AppEnv>({ strict: false });
 
 admin.get('/health', (c) => c.text('ok'));
+
+/** The status as a small page; a browser asks for the admin key (as the Basic auth password). */
+admin.get('/', adminAuth({ challenge: true }), async (c) =>
+  c.html(renderStatusPage(await deploymentStub(c).status({ ping: true })), 200, {
+    'content-security-policy': STATUS_PAGE_CSP,
+    'cache-control': 'no-store',
+  }),
+);
 
 /** Container, tunnel (with a fresh round trip), database size and rows per table. */
 admin.get('/status', adminAuth(), async (c) => c.json(await deploymentStub(c).status({ ping: true })));

@@ -150,6 +150,23 @@ describe('the admin API', () => {
     expect((await send('demo.example.test', '/_deployment/restart', { method: 'POST', headers: auth(key) })).status).toBe(403);
   });
 
+  it('serves the status page to a browser: a Basic challenge, then the page for the key as password', async () => {
+    for (const pathname of ['/_deployment/', '/_deployment']) {
+      const challenged = await send('demo.example.test', pathname);
+      expect(challenged.status).toBe(401);
+      expect(challenged.headers['www-authenticate']).toBe('Basic realm="demo admin key", charset="UTF-8"');
+
+      const basic = Buffer.from(`admin:${await adminKey('demo', { readOnly: true })}`).toString('base64');
+      const page = await send('demo.example.test', pathname, { headers: { authorization: `Basic ${basic}` } });
+      expect(page.status).toBe(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+      expect(page.body).toContain('<h1 data-testid="deployment">demo</h1>');
+    }
+    const wrong = Buffer.from(`admin:${await adminKey('other')}`).toString('base64');
+    expect((await send('demo.example.test', '/_deployment/', { headers: { authorization: `Basic ${wrong}` } })).status).toBe(401);
+  });
+
   it('keeps the whole prefix: an unknown admin route is a 404 of its own', async () => {
     const r = await send('demo.example.test', '/_deployment/nope');
     expect(r.status).toBe(404);

@@ -90,8 +90,11 @@ export class Connection {
     this.#out = this.#out.then(async () => {
       const { messages, err } = await ready;
       if (err) return this.#fatal({ sqlstate: 'XX000', message: `internal error: ${err.message}` });
-      if (messages.length && this.#writable) this.#socket.write(Buffer.concat(messages.map(writeMessage)));
-      if (messages.some((m) => m.type === 'error' && m.error.severity === 'FATAL')) {
+      // Nothing follows a FATAL error (no ReadyForQuery): PostgreSQL closes right after it.
+      const fatal = messages.findIndex((m) => m.type === 'error' && m.error.severity === 'FATAL');
+      const send = fatal >= 0 ? messages.slice(0, fatal + 1) : messages;
+      if (send.length && this.#writable) this.#socket.write(Buffer.concat(send.map(writeMessage)));
+      if (fatal >= 0) {
         if (this.#writable) this.#socket.end();
         this.#close();
       }
@@ -184,7 +187,8 @@ export class Connection {
     const { user, database, ...params } = this.#startupParams;
     let session: SqlSession;
     try {
-      session = await this.#opts.service.open({ user, database: database ?? user, params });
+      // The DO may end the session on its own (idle in transaction): FATAL, then close, as PostgreSQL.
+      session = await this.#opts.service.open({ user, database: database ?? user, params }, { ended: (e) => this.#fatal(e) });
     } catch (err) {
       const pgError = (err as { pgError?: PgError }).pgError;
       return this.#fatal(pgError ?? { sqlstate: '08006', message: `could not open a database session: ${(err as Error).message}` });

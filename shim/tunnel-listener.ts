@@ -11,6 +11,7 @@ import type {
   ExecuteReply,
   PgError,
   PrepareReply,
+  SessionEvents,
   SessionInfo,
   SqlService,
   SqlSession,
@@ -69,6 +70,8 @@ export class TunnelListener implements SqlService {
   #nextRequest = 1;
   /** Sessions killed by an abrupt link drop: their further calls fail at once. */
   #dead = new Set<number>();
+  /** Per session, whom to tell when the DO ends it on its own (an `ended` frame). */
+  readonly #events = new Map<number, SessionEvents>();
 
   constructor(opts: TunnelListenerOptions) {
     this.#opts = { linkWaitMs: 30_000, handshakeMs: 5_000, ...opts };
@@ -111,10 +114,14 @@ export class TunnelListener implements SqlService {
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  async open(info: SessionInfo): Promise<SqlSession> {
+  async open(info: SessionInfo, events?: SessionEvents): Promise<SqlSession> {
     const id = this.#nextSession++;
+    if (events) this.#events.set(id, events);
     const reply = await this.#request({ type: 'open', session: id, request: 0, info });
-    if (reply.error) throw Object.assign(new Error(reply.error.message), { pgError: reply.error });
+    if (reply.error) {
+      this.#events.delete(id);
+      throw Object.assign(new Error(reply.error.message), { pgError: reply.error });
+    }
     return new TunnelSession(this, id);
   }
 
@@ -145,6 +152,7 @@ export class TunnelListener implements SqlService {
 
   forget(session: number): void {
     this.#dead.delete(session);
+    this.#events.delete(session);
   }
 
   #accept(socket: net.Socket): void {
@@ -205,6 +213,10 @@ export class TunnelListener implements SqlService {
         return;
       case 'ping':
         link.send(encodeFrame({ type: 'pong', session: 0, request: f.request }));
+        return;
+      case 'ended':
+        this.#events.get(f.session)?.ended(f.error);
+        this.#events.delete(f.session);
         return;
       case 'columns':
       case 'rows':

@@ -47,6 +47,8 @@ export const FrameType = {
   rows: 0x21,
   complete: 0x22,
   done: 0x23,
+  /** The DO ended a session on its own (idle-in-transaction timeout): no request, request id 0. */
+  ended: 0x24,
 } as const;
 
 type Ids = { session: number; request: number };
@@ -69,6 +71,7 @@ export type Frame =
   | ({ type: 'columns'; columns: Column[] } & Ids)
   | ({ type: 'rows'; rows: SqlValue[][] } & Ids)
   | ({ type: 'complete'; tag: string | null } & Ids)
+  | ({ type: 'ended'; error: PgError } & Ids)
   | ({ type: 'done'; txStatus: TxStatus; notices: PgError[]; error?: PgError; description?: Description } & Ids);
 
 export type FrameOf<T extends Frame['type']> = Extract<Frame, { type: T }>;
@@ -160,6 +163,9 @@ export function encodeFrame(f: Frame): Uint8Array {
     case 'copyEnd':
       w.u8(f.commit ? 1 : 0);
       break;
+    case 'ended':
+      w.error(f.error);
+      break;
     case 'complete':
       if (f.tag === null) w.u8(0);
       else w.u8(1).string(f.tag);
@@ -229,6 +235,8 @@ function decodeBody(type: Frame['type'], ids: Ids, r: Reader): Frame {
     }
     case 'complete':
       return { type, ...ids, tag: r.u8() ? r.string() : null };
+    case 'ended':
+      return { type, ...ids, error: r.error() };
     case 'copyBegin':
       return { type, ...ids, sql: r.string() };
     case 'copyEnd':

@@ -127,7 +127,13 @@ export interface SqlSession {
   close(): Promise<void>;
 }
 
+/** What a session reports on its own, outside any request. */
+export interface SessionEvents {
+  /** The service ended the session (FATAL error, e.g. 25P03 idle in transaction): close the client. */
+  ended(error: PgError): void;
+}
+
 /** Opens sessions: the engine in the DO, or the tunnel client in the shim. */
 export interface SqlService {
-  open(info: SessionInfo): Promise<SqlSession>;
+  open(info: SessionInfo, events?: SessionEvents): Promise<SqlSession>;
 }

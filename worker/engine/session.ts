@@ -7,14 +7,14 @@
  * transaction statements are handled here.
  */
 import { OID } from '../../tunnel/oids.ts';
-import type { Description, ExecuteReply, PgError, PrepareReply, SqlSession, SqlValue, StatementResult, TxStatus } from '../../tunnel/types.ts';
+import type { Description, ExecuteReply, PgError, PrepareReply, SessionEvents, SqlSession, SqlValue, StatementResult, TxStatus } from '../../tunnel/types.ts';
 import type { Catalog } from './catalog.ts';
 import { doBlockBody, runDoBlock } from './do-block.ts';
 import type { Engine } from './engine.ts';
 import { featureNotSupported, inFailedTransaction, noActiveTransaction, notNullViolation, numericOutOfRange, programLimitExceeded, syntaxError } from './errors.ts';
 import { parseSql, type RawStmt } from './parser.ts';
 import type { WaitFailure } from './locks.ts';
-import { durationMs, settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
+import { applyStartupSetting, durationMs, settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
 import { NeedLock, waitFailureError, type StatementOwner } from './transactions.ts';
 import { setLogging } from './undo.ts';
 import { Fail } from './translate/context.ts';
@@ -79,9 +79,14 @@ export class EngineSession implements SqlSession {
   /** SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY. */
   #defaultReadOnly = false;
 
-  constructor(engine: Engine, who: SessionIdentity) {
+  readonly #events: SessionEvents | undefined;
+
+  /** `startup`: the startup packet's other parameters; known settings among them apply (search_path…). */
+  constructor(engine: Engine, who: SessionIdentity, startup: Record<string, string> = {}, events?: SessionEvents) {
     this.#engine = engine;
     this.#who = who;
+    this.#events = events;
+    for (const [name, value] of Object.entries(startup)) applyStartupSetting(this.#settings, name, value);
   }
 
   #parse(sql: string): RawStmt[] | PgError {
@@ -180,12 +185,12 @@ export class EngineSession implements SqlSession {
     const [kind, stmt] = kindOf(raw);
     if (this.#tx?.failed && !isTxEnd(kind, stmt)) return { error: inFailedTransaction() };
     if (kind === 'TransactionStmt') return this.#safelySync(() => this.#transaction(stmt, notices));
-    if (kind === 'VariableSetStmt' && isSetTransaction(stmt)) return this.#safelySync(() => this.#setTransaction(stmt, notices));
     const tx = this.#tx;
     const who: StatementOwner = tx
       ? { owner: tx.owner, logging: true, readOnly: tx.readOnly }
       : { owner: this.#engine.transactions.newOwner(), logging: false, readOnly: this.#defaultReadOnly };
-    if (tx) tx.queried = true;
+    // A statement that reads or writes takes a snapshot: SET TRANSACTION READ WRITE is then too late.
+    if (tx && (PLANNED.has(kind) || kind === 'DoStmt')) tx.queried = true;
     try {
       const out = await this.#withLocks(who, () => this.#statement(raw, sql, paramOids, params, notices, who));
       return 'error' in out ? out : out.value;
@@ -266,6 +271,7 @@ export class EngineSession implements SqlSession {
     }
     switch (kind) {
       case 'VariableSetStmt':
+        if (isSetTransaction(stmt)) return this.#setTransaction(stmt, notices);
         return { columns: null, rows: [], tag: setSetting(this.#settings, stmt) };
       case 'VariableShowStmt':
         return { columns: [showColumn(stmt.name)], rows: [[this.#show(stmt.name)]], tag: 'SHOW' };
@@ -377,11 +383,12 @@ export class EngineSession implements SqlSession {
       notices.push({ severity: 'WARNING', sqlstate: '25P01', message: 'SET TRANSACTION can only be used in transaction blocks' });
       return done;
     }
-    if (mode.readOnly !== undefined && mode.readOnly !== this.#tx.readOnly) {
-      if (this.#tx.queried) throw new Fail({ sqlstate: '25001', message: `transaction ${mode.readOnly ? 'read-only' : 'read-write'} mode must be set before any query` });
-      this.#tx.readOnly = mode.readOnly;
+    // PostgreSQL: READ ONLY may be set at any time, READ WRITE only before the first query;
+    // the isolation level only matters if it changes, and READ COMMITTED is the only one.
+    if (mode.readOnly === false && this.#tx.readOnly && this.#tx.queried) {
+      throw new Fail({ sqlstate: '25001', message: 'transaction read-write mode must be set before any query' });
     }
-    if (mode.isolation && this.#tx.queried) throw new Fail({ sqlstate: '25001', message: 'SET TRANSACTION ISOLATION LEVEL must be called before any query' });
+    if (mode.readOnly !== undefined) this.#tx.readOnly = mode.readOnly;
     return done;
   }
 
@@ -402,10 +409,17 @@ export class EngineSession implements SqlSession {
     }
   }
 
-  /** An error reply: an explicit transaction becomes failed, an implicit one rolls back. */
+  /**
+   * An error reply. An implicit block rolls back. An explicit transaction is aborted at once, as
+   * PostgreSQL aborts it at the error: its writes are undone and its locks released now; it stays
+   * failed (25P02) until COMMIT or ROLLBACK ends the block.
+   */
   #fail(results: StatementResult[], notices: PgError[], error: PgError): ExecuteReply {
-    if (this.#tx?.explicit) this.#tx.failed = true;
-    else if (this.#tx) this.#end(false);
+    const tx = this.#tx;
+    if (tx?.explicit && !tx.failed) {
+      this.#end(false);
+      this.#tx = { ...tx, failed: true };
+    } else if (tx && !tx.explicit) this.#end(false);
     return this.#reply(results, notices, error);
   }
 
@@ -426,6 +440,7 @@ export class EngineSession implements SqlSession {
     this.#idleTimer = setTimeout(() => {
       this.#ended = { severity: 'FATAL', sqlstate: '25P03', message: 'terminating connection due to idle-in-transaction timeout' };
       this.#end(false);
+      this.#events?.ended(this.#ended);
     }, ms);
   }
 

@@ -52,6 +52,22 @@ function argText(a: any): string {
   return '';
 }
 
+/**
+ * A setting from the startup packet (`search_path`, `statement_timeout`… or `options=-c name=value`),
+ * as PostgreSQL applies them at connection. Pinned and unknown names are left to the shim, which
+ * reports them; an invalid timeout keeps the default.
+ */
+export function applyStartupSetting(s: Settings, rawName: string, value: string): void {
+  const name = rawName.toLowerCase();
+  if (name === 'options') {
+    for (const m of value.matchAll(/(?:-c\s*|--)([A-Za-z_.]+)=(\S+)/g)) applyStartupSetting(s, m[1], m[2]);
+    return;
+  }
+  if (!free.has(name) || name in pinned) return;
+  if (timeouts.has(name) && durationMs(value) === undefined) return;
+  s[name] = value;
+}
+
 /** Apply a VariableSetStmt; returns the command tag. */
 export function setSetting(s: Settings, stmt: any): string {
   if (stmt.kind === 'VAR_RESET_ALL') {

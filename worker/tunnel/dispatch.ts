@@ -3,7 +3,7 @@
  * session id, requests of one session run in order, sessions run independently. Knows nothing
  * of sockets: it takes frames and hands back encoded reply frames.
  */
-import { encodeExecuteReply, encodePrepareReply, type Frame } from '../../tunnel/frames.ts';
+import { encodeExecuteReply, encodeFrame, encodePrepareReply, type Frame } from '../../tunnel/frames.ts';
 import type { ExecuteReply, PgError, SqlService, SqlSession } from '../../tunnel/types.ts';
 import { CopyIn } from '../engine/copy.ts';
 
@@ -32,6 +32,8 @@ export class Dispatcher {
   readonly #service: SqlService;
   readonly #sessions = new Map<number, SessionSlot>();
   readonly #beforeReply: () => Promise<void>;
+  /** How the newest link sends: for frames that answer no request. */
+  #latestSend: Send = () => {};
   /** The shim instance whose sessions we hold; a new instance means its predecessor is gone. */
   #instance: string | undefined;
 
@@ -55,6 +57,7 @@ export class Dispatcher {
    * request order per session.
    */
   handle(f: Frame, link: object, send: Send): void {
+    this.#latestSend = send;
     if (!('session' in f)) return;
     const ids = { session: f.session, request: f.request };
     if (f.type === 'cancel') {
@@ -66,7 +69,12 @@ export class Dispatcher {
         send([encodePrepareReply(ids, { txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: `session ${f.session} already open` } })]);
         return;
       }
-      const session = this.#service.open(f.info).catch((err: unknown) => internal(err));
+      // A session the engine ends on its own: tell the shim (on the newest link), which closes
+      // the client; the session stays until the shim's close arrives, answering with the error.
+      const ended = (error: PgError) => {
+        if (this.#sessions.get(f.session) === slot) this.#latestSend([encodeFrame({ type: 'ended', session: f.session, request: 0, error })]);
+      };
+      const session = this.#service.open(f.info, { ended }).catch((err: unknown) => internal(err));
       const slot: SessionSlot = { session, tail: Promise.resolve(), inflight: new Map() };
       this.#sessions.set(f.session, slot);
       this.#run(slot, ids, link, async () => {

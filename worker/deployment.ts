@@ -140,12 +140,20 @@ export class Deployment extends DurableObject<Env> {
         if (err instanceof ContainerNotReady) return jsonError(503, 'ContainerNotReady', err.message);
         throw err;
       }
-      const origin = `http://container:${BACKEND_PORT}`;
-      return runtime.getTcpPort(BACKEND_PORT).fetch(toBackend(request, origin));
+      return this.#forward(runtime.getTcpPort(BACKEND_PORT), toBackend(request, `http://container:${BACKEND_PORT}`));
     }
     const origin = this.env.CONTAINER_ORIGIN;
     if (!origin) return jsonError(503, 'ContainerNotReady', 'no container runtime here and no CONTAINER_ORIGIN to stand in for it');
-    return fetch(toBackend(request, origin));
+    return this.#forward({ fetch: (r) => fetch(r) }, toBackend(request, origin));
+  }
+
+  /** The backend's response as is (streams and WebSocket upgrades included), or a 502 that says why. */
+  async #forward(backend: { fetch(request: Request): Promise<Response> }, request: Request): Promise<Response> {
+    try {
+      return await backend.fetch(request);
+    } catch (err) {
+      return jsonError(502, 'BackendUnavailable', `the backend did not answer: ${err instanceof Error ? err.message : err}`);
+    }
   }
 
   /** Status for the admin API; `ping` measures the tunnel's round trip first. */

@@ -101,6 +101,12 @@ describe('routing by host name', () => {
     expect(JSON.parse(r.body)).toEqual({ code: 'UnknownDeployment', message: 'no deployment named "ghost" is served here' });
   });
 
+  it('answers 502 with a JSON message when the backend hangs up', async () => {
+    const r = await send('demo.example.test', '/hang-up');
+    expect(r.status).toBe(502);
+    expect(JSON.parse(r.body)).toMatchObject({ code: 'BackendUnavailable' });
+  });
+
   it('never forwards the internal headers, and a client cannot set them', async () => {
     const r = await send('demo.example.test', '/api/x', { headers: { 'x-convex-do-deployment': 'other' } });
     expect(Object.keys(seen(r).headers).filter((h) => h.startsWith('x-convex-do-'))).toEqual([]);

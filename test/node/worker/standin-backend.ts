@@ -64,6 +64,7 @@ export class StandinBackend {
   async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     if (url === '/version') return void res.end('standin-backend');
+    if (url === '/hang-up') return void req.socket.destroy();
     if (url === '/upload-stream') {
       this.uploaded = '';
       for await (const chunk of req) {

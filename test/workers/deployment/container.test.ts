@@ -105,6 +105,14 @@ describe('the Deployment DO with a container', () => {
       expect((await instance.fetch(request('/version'))).status).toBe(200);
       expect(fake.starts).toHaveLength(1);
 
+      // A backend that fails mid-request is a 502 with the reason, not a bare 500.
+      fake.handler = () => {
+        throw new Error('connection reset by peer');
+      };
+      const failed = await instance.fetch(request('/api/query'));
+      expect(failed.status).toBe(502);
+      expect(await failed.json()).toEqual({ code: 'BackendUnavailable', message: 'the backend did not answer: connection reset by peer' });
+
       const status = await instance.status({ ping: true });
       expect(status.deployment).toBe('demo');
       expect(status.container).toMatchObject({ state: 'ready', starts: 1, lastExit: null, lastError: null });

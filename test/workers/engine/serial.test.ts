@@ -43,6 +43,6 @@ describe('generated defaults', () => {
       { sql: "SELECT count(*) FROM docs WHERE substr(id::text, 20, 1) IN ('8', '9', 'a', 'b') AND length(id::text) = 36", rows: [[3n]] },
       { sql: 'SELECT gen_random_uuid() <> gen_random_uuid()', rows: [[true]], oids: [16] },
       { sql: 'SELECT random() >= 0 AND random() < 1', rows: [[true]] },
-      { sql: 'SELECT pg_table_size(1)', code: '0A000' },
+      { sql: 'SELECT pg_database_size(1)', code: '0A000' },
     ]));
 });

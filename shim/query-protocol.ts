@@ -366,9 +366,14 @@ export class QueryProtocol {
       case 'flush':
         return; // ignored in copy-in mode, as PostgreSQL does
       default: {
+        // As PostgreSQL: it refuses the message before reading its body, so the stream is out
+        // of step and the connection ends (ERROR, then FATAL).
         const code = MESSAGE_CODES[m.type] ?? 0;
         const message = `unexpected message type 0x${code.toString(16).toUpperCase()} during COPY from stdin`;
-        return this.#endCopy(copy, await copy.op.abort({ sqlstate: '08P01', message }));
+        this.#copy = undefined;
+        await copy.op.abort({ sqlstate: '08P01', message });
+        const lost: PgError = { severity: 'FATAL', sqlstate: '08P01', message: 'terminating connection because protocol synchronization was lost' };
+        return this.#emit([{ type: 'error', error: { sqlstate: '08P01', message } }, { type: 'error', error: lost }]);
       }
     }
   }

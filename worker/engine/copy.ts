@@ -11,7 +11,7 @@
 import { arrayTypeOf, OID } from '../../tunnel/oids.ts';
 import type { Column, ExecuteReply, PgError, PrepareReply, SqlSession, SqlValue, TxStatus } from '../../tunnel/types.ts';
 import { duplicateColumn, featureNotSupported, programLimitExceeded, syntaxError } from './errors.ts';
-import { parseSql } from './parser.ts';
+import type { parseSql as ParseSql } from './parser.ts';
 import { typeName } from './values/type-names.ts';
 
 /**
@@ -42,7 +42,7 @@ interface Open {
 const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
 /** The COPY statement's target, as SQL for the INSERT and the column probe. */
-function parseCopy(sql: string): { table: string; columns: string[] | null } | PgError {
+function parseCopy(parseSql: typeof ParseSql, sql: string): { table: string; columns: string[] | null } | PgError {
   const parsed = parseSql(sql);
   if ('message' in parsed) return syntaxError(parsed.message, parsed.position || undefined);
   if (parsed.stmts.length !== 1) return featureNotSupported('COPY FROM STDIN in a multi-statement query');
@@ -86,7 +86,10 @@ export class CopyIn {
   async begin(sql: string): Promise<PrepareReply> {
     this.#open = undefined;
     const fail = (error: PgError, txStatus: TxStatus = 'I'): PrepareReply => ({ txStatus, notices: [], error });
-    const copy = parseCopy(sql);
+    // Loaded here, not at import: the tunnel dispatcher imports this file in Node tests too,
+    // where the parser's WASM module cannot load (the engine has loaded it by now in workerd).
+    const { parseSql } = await import('./parser.ts');
+    const copy = parseCopy(parseSql, sql);
     if ('sqlstate' in copy) return fail(copy);
     if (copy.columns) {
       const seen = new Set<string>();

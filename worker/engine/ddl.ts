@@ -8,6 +8,7 @@ import type { PgError } from '../../tunnel/types.ts';
 import { OID } from '../../tunnel/oids.ts';
 import { quoteIdent, sqliteName, type Catalog, type TableDef } from './catalog.ts';
 import { dropUndo, installUndo } from './undo.ts';
+import { assertIndexable, dropOverflow } from './overflow.ts';
 import {
   dependentObjectsStillExist,
   duplicateColumn,
@@ -168,6 +169,7 @@ function addKey(table: TableDef, kind: 'p' | 'u', given: string | undefined, col
   if (kind === 'p' && fresh.constraints.some((c) => c.kind === 'p')) fail(invalidTableDefinition(`multiple primary keys for table "${table.name}" are not allowed`));
   const name = given ?? keyName(fresh, kind, columns, catalog);
   if (catalog.relationExists(table.schema, name)) fail(duplicateTable(name));
+  assertIndexable(sql, table, columns);
   // PostgreSQL builds the index (reporting duplicates) before it checks for NULLs.
   createUniqueIndex(table, name, columns, columns.map(quoteIdent), sql);
   if (kind === 'p') {
@@ -213,6 +215,7 @@ function createIndex(stmt: any, ctx: TranslateContext, sql: SqlStorage): DdlOutc
     if (stmt.if_not_exists) return { tag: 'CREATE INDEX', notices: [notice(`relation "${name}" already exists, skipping`)] };
     fail(duplicateTable(name));
   }
+  assertIndexable(sql, table, stmt.indexParams.map((p: any) => p.IndexElem.name));
   if (stmt.unique) createUniqueIndex(table, name, stmt.indexParams.map((p: any) => p.IndexElem.name), cols, sql);
   else sql.exec(`CREATE INDEX ${sqliteName(table.schema, name)} ON ${sqliteName(table.schema, table.name)} (${cols.join(', ')})`);
   ctx.catalog.addIndex({ schema: table.schema, name, tableOid: table.oid, unique: !!stmt.unique, columns: stmt.indexParams.map((p: any) => p.IndexElem.name), constraint: null });
@@ -254,6 +257,7 @@ function drop(stmt: any, ctx: TranslateContext, sql: SqlStorage, catalog: Catalo
         }
         sql.exec(`DROP TABLE ${sqliteName(table.schema, table.name)}`);
         dropUndo(sql, table);
+        dropOverflow(sql, table);
         catalog.dropTable(table);
       }
       return { tag: 'DROP TABLE', notices };
@@ -291,6 +295,7 @@ function drop(stmt: any, ctx: TranslateContext, sql: SqlStorage, catalog: Catalo
         for (const t of tables) {
           sql.exec(`DROP TABLE ${sqliteName(t.schema, t.name)}`);
           dropUndo(sql, t);
+          dropOverflow(sql, t);
           catalog.dropTable(t);
         }
         catalog.dropSchema(name);

@@ -5,7 +5,7 @@
  * sessions (session.ts) drive it statement by statement.
  */
 import { OID } from '../../tunnel/oids.ts';
-import type { PgError, SessionInfo, SqlService, SqlSession, SqlValue, StatementResult } from '../../tunnel/types.ts';
+import type { PgError, SessionEvents, SessionInfo, SqlService, SqlSession, SqlValue, StatementResult } from '../../tunnel/types.ts';
 import { Catalog } from './catalog.ts';
 import { runDdl } from './ddl.ts';
 import { featureNotSupported, programLimitExceeded, readOnlyTransaction } from './errors.ts';
@@ -21,13 +21,15 @@ import type { SessionIdentity } from './translate/virtual-relations.ts';
 import { affectsRowTwice, probeQueries, returningRowid, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
 import { Transactions, type StatementOwner } from './transactions.ts';
 import { recoverUndo, withViews } from './undo.ts';
-import { installOverflowStorage, sweepOverflow } from './overflow.ts';
-import { coerceValue, fromStorage, isPgError, toStorage, typeName } from './values/index.ts';
+import { installOverflowStorage, MAX_BYTEA_BYTES, placeOutOfLine, readOverflow, sweepOverflow } from './overflow.ts';
+import { coerceValue, fromStorage, isPgError, toStorage, typeName, type StorageBinding } from './values/index.ts';
 
 /** Production SQLite refuses values above ~2 MB; enforce it ourselves (DESIGN §4). */
 const MAX_VALUE_BYTES = 2_000_000;
 /** Results are materialised before they cross the tunnel; cap them (DESIGN §4). */
 const MAX_RESULT_ROWS = 250_000;
+/** Reassembled out-of-line values in one result: the DO has ~128 MB of memory. */
+const MAX_RESULT_OVERFLOW_BYTES = 96 * 1024 * 1024;
 
 export class Engine implements SqlService {
   readonly #storage: DurableObjectStorage;
@@ -55,9 +57,9 @@ export class Engine implements SqlService {
     return (this.#catalog ??= new Catalog(this.#storage.sql));
   }
 
-  async open(info: SessionInfo): Promise<SqlSession> {
+  async open(info: SessionInfo, events?: SessionEvents): Promise<SqlSession> {
     await loadParser();
-    return new EngineSession(this, { user: info.user, database: info.database });
+    return new EngineSession(this, { user: info.user, database: info.database }, info.params ?? {}, events);
   }
 
   /** Run `fn` atomically; on failure everything it wrote is undone, the catalog included. */
@@ -112,6 +114,8 @@ export class Engine implements SqlService {
     if (who.readOnly && plan.command !== 'SELECT') throw new Fail(readOnlyTransaction(plan.command));
     const views = this.transactions.enter(who, plan.access);
     const result = this.#run(plan, params, views);
+    // Out-of-line values the statement wrote but no row kept, or that rows gave up (overflow.ts).
+    if (plan.command !== 'SELECT') sweepOverflow(this.#storage.sql);
     this.transactions.written(who, plan.access);
     return result;
   }
@@ -164,16 +168,7 @@ export class Engine implements SqlService {
 
   /** One execution of a plan's SQL; `before` rows already materialised count against the cap. */
   #runOnce(plan: Plan, oids: number[], params: SqlValue[], before: number, views: Map<string, string>, touched?: Set<number>): { rows: SqlValue[][]; count: number } {
-    const bindings = params.map((v, i) => {
-      const oid = oids[i];
-      const b = toStorage(oid, v);
-      if (isPgError(b)) throw new Fail(b);
-      const size = typeof b.bind === 'string' ? b.bind.length * 3 : b.bind instanceof Uint8Array ? b.bind.length : 0;
-      if (size > MAX_VALUE_BYTES && (typeof b.bind !== 'string' || new TextEncoder().encode(b.bind).length > MAX_VALUE_BYTES)) {
-        throw new Fail(programLimitExceeded(`parameter $${i + 1} (${typeName(oid)}) exceeds the ${MAX_VALUE_BYTES}-byte value limit`));
-      }
-      return b;
-    });
+    const bindings = this.#bind(plan, oids, params);
     // Past SQLite's parameter limit the values go inline (as literals of their storage form).
     const inline = bindings.length > MAX_BOUND_PARAMS;
     const binds = inline ? [] : bindings.map((b) => b.bind);
@@ -181,6 +176,7 @@ export class Engine implements SqlService {
     const sourceSql = inline && plan.templates.insertSource ? inlineParams(plan.templates.insertSource, bindings) : plan.insertSource?.sql;
     const rows: SqlValue[][] = [];
     const cols = plan.columns;
+    const outOfLine = { bytes: 0 };
     try {
       const cursor = this.#storage.sql.exec(sql, ...binds);
       for (const raw of cursor.raw()) {
@@ -190,7 +186,7 @@ export class Engine implements SqlService {
           touched.add(rowid);
         }
         if (before + rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
-        if (cols) rows.push(raw.map((v, i) => (plan.finish?.[i] ? finishAggregate(plan.finish[i]!, v as string | null) : fromStorage(cols[i].typeOid, v as never))));
+        if (cols) rows.push(raw.map((v, i) => (plan.finish?.[i] ? finishAggregate(plan.finish[i]!, v as string | null) : this.#read(cols[i].typeOid, v, outOfLine))));
       }
     } catch (err) {
       const target = err instanceof Fail ? undefined : uniqueTarget(String((err as Error)?.message ?? err), this.catalog);
@@ -200,6 +196,46 @@ export class Engine implements SqlService {
     }
     const count = plan.command === 'SELECT' || cols ? rows.length : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
     return { rows, count };
+  }
+
+  /**
+   * Parameters → storage bindings, within the value limits: a bytea written whole into a column
+   * that may hold out-of-line values goes out of line when its row would not fit (overflow.ts).
+   */
+  #bind(plan: Plan, oids: number[], params: SqlValue[]): StorageBinding[] {
+    const bindings = params.map((v, i) => {
+      const b = toStorage(oids[i], v);
+      if (isPgError(b)) throw new Fail(b);
+      if (b.bind instanceof Uint8Array && b.bind.length > MAX_BYTEA_BYTES) {
+        throw new Fail(programLimitExceeded(`parameter $${i + 1} (bytea) is ${b.bind.length} bytes, over the ${MAX_BYTEA_BYTES}-byte limit`));
+      }
+      return b;
+    });
+    if (plan.overflowParams) {
+      const binds = bindings.map((b) => b.bind);
+      placeOutOfLine(this.#storage.sql, binds, plan.overflowParams);
+      binds.forEach((v, i) => {
+        if (v !== bindings[i].bind) bindings[i] = { bind: v as number, castInteger: false };
+      });
+    }
+    bindings.forEach((b, i) => {
+      const size = typeof b.bind === 'string' ? b.bind.length * 3 : b.bind instanceof Uint8Array ? b.bind.length : 0;
+      if (size <= MAX_VALUE_BYTES || (typeof b.bind === 'string' && new TextEncoder().encode(b.bind).length <= MAX_VALUE_BYTES)) return;
+      const where = oids[i] === OID.bytea ? '; a larger bytea is stored only when written whole into a bytea column outside every index and key, and is never compared' : '';
+      throw new Fail(programLimitExceeded(`parameter $${i + 1} (${typeName(oids[i])}) exceeds the ${MAX_VALUE_BYTES}-byte value limit${where}`));
+    });
+    return bindings;
+  }
+
+  /** A result value from storage; a bytea column's number is an out-of-line value's reference. */
+  #read(oid: number, v: unknown, outOfLine: { bytes: number }): SqlValue {
+    if (oid !== OID.bytea || typeof v !== 'number') return fromStorage(oid, v as never);
+    const bytes = readOverflow(this.#storage.sql, v);
+    outOfLine.bytes += bytes.length;
+    if (outOfLine.bytes > MAX_RESULT_OVERFLOW_BYTES) {
+      throw new Fail(programLimitExceeded(`result holds more than ${MAX_RESULT_OVERFLOW_BYTES} bytes of large bytea values; fetch fewer rows at a time`));
+    }
+    return bytes;
   }
 
   /** The colliding key of a failed INSERT … VALUES (the statement itself is already undone). */

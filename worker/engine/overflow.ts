@@ -143,3 +143,35 @@ export function assertIndexable(sql: SqlStorage, table: TableDef, columns: strin
     }
   }
 }
+
+/** Values smaller than this always stay inline: out of line they would cost more than they save. */
+const MIN_OUT_OF_LINE = 64 * 1024;
+
+/** Bytes a bound value takes in a row (strings estimated high: 3 bytes per UTF-16 unit). */
+function boundBytes(v: unknown): number {
+  if (typeof v === 'string') return v.length * 3;
+  if (v instanceof Uint8Array) return v.length;
+  return 8;
+}
+
+/**
+ * Move bytea values of the `eligible` bindings out of line, largest first, until the inline
+ * values of one execution fit ROW_BUDGET; returns how many moved. Each moved value binds as
+ * its reference.
+ */
+export function placeOutOfLine(sql: SqlStorage, binds: unknown[], eligible: number[]): number {
+  let total = binds.reduce<number>((n, v) => n + boundBytes(v), 0);
+  if (total <= ROW_BUDGET) return 0;
+  const candidates = eligible
+    .filter((i) => binds[i] instanceof Uint8Array && (binds[i] as Uint8Array).length >= MIN_OUT_OF_LINE)
+    .sort((a, b) => (binds[b] as Uint8Array).length - (binds[a] as Uint8Array).length);
+  let moved = 0;
+  for (const i of candidates) {
+    if (total <= ROW_BUDGET) break;
+    const bytes = binds[i] as Uint8Array;
+    binds[i] = storeOverflow(sql, bytes);
+    total -= bytes.length - 8;
+    moved++;
+  }
+  return moved;
+}

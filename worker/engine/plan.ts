@@ -7,6 +7,7 @@ import { OID } from '../../tunnel/oids.ts';
 import type { Column } from '../../tunnel/types.ts';
 import { needsIntegerCast, type StorageBinding } from './values/index.ts';
 import { paramMark, type TranslateContext } from './translate/context.ts';
+import { overflowParamIndexes } from './translate/overflow-refs.ts';
 import type { OutputColumn } from './translate/select.ts';
 import type { InsertSource } from './unique-violation.ts';
 import type { SequenceDef, TableDef } from './catalog.ts';
@@ -40,6 +41,8 @@ export interface Plan {
    * so a row touched twice by one statement fails with 21000 (unique-violation.ts).
    */
   upsertRowid?: boolean;
+  /** Parameters (0-based) that may bind as out-of-line bytea references (overflow.ts, translate/overflow-refs.ts). */
+  overflowParams?: number[];
 }
 
 export interface TableAccess {
@@ -85,6 +88,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
   const slots = (text: string) => text.replace(/\u0002(\d+)\u0002/g, (_, k) => paramMark(paramOids.length + Number(k)));
   sql = slots(sql);
   if (insertSource) insertSource = { ...insertSource, sql: slots(insertSource.sql) };
+  const overflowParams = overflowParamIndexes(ctx, sql);
   const bind = (text: string) =>
     text.replace(markPattern, (_, n) => {
       const oid = bindOids[Number(n) - 1];
@@ -105,6 +109,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
     },
     ...(expand && { expand }),
     ...(sequences.length && { sequences: [...sequences] }),
+    ...(overflowParams.length && { overflowParams }),
     columns: outputs
       ? outputs.map((c) => ({
           name: c.name,

@@ -18,6 +18,7 @@
  * of each statement of an explicit transaction; autocommit statements log nothing.
  */
 import { quoteIdent, sqliteName, type Catalog, type TableDef } from './catalog.ts';
+import { installOverflowTriggers, sweepOverflow } from './overflow.ts';
 
 const FLAG = `CREATE TABLE IF NOT EXISTS pg_meta_tx (logging INTEGER NOT NULL)`;
 
@@ -47,6 +48,8 @@ export function installUndo(sql: SqlStorage, table: TableDef): void {
   );
   sql.exec(`CREATE TRIGGER IF NOT EXISTS ${trigger('u', table)} BEFORE UPDATE ON ${t} ${when} BEGIN ${image('U')} END`);
   sql.exec(`CREATE TRIGGER IF NOT EXISTS ${trigger('d', table)} BEFORE DELETE ON ${t} ${when} BEGIN ${image('D')} END`);
+  // Out-of-line bytea values follow the rows and images that hold them.
+  installOverflowTriggers(sql, table);
 }
 
 /** Drop a table's undo log (its triggers go with the table). */
@@ -62,6 +65,7 @@ export function setLogging(sql: SqlStorage, on: boolean): void {
 /** COMMIT: the transaction's changes become the committed state. */
 export function commitUndo(sql: SqlStorage, table: TableDef): void {
   sql.exec(`DELETE FROM ${undoName(table)}`);
+  sweepOverflow(sql);
 }
 
 /** ROLLBACK: remove what the transaction wrote and put the committed images back. */
@@ -72,6 +76,7 @@ export function rollbackUndo(sql: SqlStorage, table: TableDef): void {
   sql.exec(`DELETE FROM ${t} WHERE rowid IN (SELECT rid FROM ${log})`);
   sql.exec(`INSERT INTO ${t} (rowid, ${cols}) SELECT rid, ${cols} FROM ${log} WHERE op <> 'I'`);
   sql.exec(`DELETE FROM ${log}`);
+  sweepOverflow(sql);
 }
 
 /**

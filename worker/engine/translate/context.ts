@@ -37,6 +37,10 @@ export interface Typed {
   finish?: 'avg' | 'sum';
   /** With `finish`: SQL for the same value where SQL must use it (ORDER BY), when one exists. */
   plain?: string;
+  /** A bare column that may hold an out-of-line reference: `sql` is guarded, this is not (overflow-refs.ts). */
+  raw?: string;
+  /** An output column carrying such references through unguarded (overflow-refs.ts). */
+  overflow?: boolean;
 }
 
 /** A column visible in a FROM scope. */
@@ -47,6 +51,8 @@ export interface ScopeColumn {
   source?: { tableOid: number; attnum: number };
   /** Merged into a JOIN … USING column: reachable only qualified (join-using.ts). */
   hidden?: boolean;
+  /** May hold an out-of-line bytea reference; `sql` is then unguarded (overflow-refs.ts). */
+  overflow?: boolean;
 }
 
 export interface ScopeEntry {
@@ -105,6 +111,10 @@ export class TranslateContext {
   readonly sequenceSlots: SequenceDef[] = [];
   /** Parameters used as plain values somewhere (an expanded one must not be). */
   readonly scalarParams = new Set<number>();
+  /** SELECTs (FROM subqueries, CTEs, their UNION ALL branches) whose outputs may carry out-of-line references. */
+  readonly passThrough = new Set<unknown>();
+  /** Parameters assigned whole to a column that may hold out-of-line values (overflow-refs.ts). */
+  readonly overflowParams = new Set<number>();
 
   /** Who is asking (current_user, information_schema's catalog and owner columns). */
   readonly who: SessionIdentity;

@@ -9,6 +9,7 @@ import type { PgError } from '../../../tunnel/types.ts';
 import { translateCondition, translateExpr, type ExprEnv } from './expr.ts';
 import { fromItem, translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
 import type { InsertSource } from '../unique-violation.ts';
+import { isExcludedSelf, mayOverflow, noteAssignment } from './overflow-refs.ts';
 
 function targetTable(relation: any, ctx: TranslateContext): { table: TableDef; alias: string; scope: ScopeEntry } {
   const table = ctx.resolveTable(relation.schemaname, relation.relname);
@@ -20,7 +21,13 @@ function targetTable(relation: any, ctx: TranslateContext): { table: TableDef; a
     alias,
     scope: {
       alias,
-      columns: table.columns.map((c) => ({ name: c.name, type: c.typeOid, sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}`, source: { tableOid: table.oid, attnum: c.attnum } })),
+      columns: table.columns.map((c) => ({
+        name: c.name,
+        type: c.typeOid,
+        sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}`,
+        source: { tableOid: table.oid, attnum: c.attnum },
+        ...(mayOverflow(table, c.name, ctx.catalog) && { overflow: true }),
+      })),
     },
   };
 }
@@ -87,7 +94,9 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
         const item = items[i];
         if (item === undefined || item.SetToDefault) return c.sequence ? sequenceMark(ctx, c.sequence) : c.defaultSql ?? 'NULL';
         if (c.sequence && !explicit(c)) return sequenceMark(ctx, c.sequence);
-        return assign(translateExpr(item, e, c.typeOid), c);
+        const value = assign(translateExpr(item, e, c.typeOid), c);
+        noteAssignment(ctx, table, c.name, value);
+        return value;
       });
       return `(${[...listed, ...unlisted.map((c) => sequenceMark(ctx, c.sequence!))].join(', ')})`;
     });
@@ -106,6 +115,7 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
     if (sub.columns.length > cols.length) fail({ sqlstate: '42601', message: 'INSERT has more expressions than target columns' });
     sub.columns.forEach((c, i) => {
       assignable(c.type, cols[i].typeOid, cols[i].name);
+      if (i < cols.length) noteAssignment(ctx, table, cols[i].name, c.sql);
       // Range and length checks need the value in SQL; INSERT … SELECT has no place for them yet.
       if (needsAssignmentCheck(c.type, cols[i])) unsupported(`INSERT … SELECT into ${typeName(cols[i].typeOid)}${cols[i].typmod > 0 ? `(${cols[i].typmod})` : ''} from ${typeName(c.type)}`);
     });
@@ -191,7 +201,7 @@ function onConflict(clause: any, table: TableDef, scope: ScopeEntry, ctx: Transl
   if (!target) fail({ sqlstate: '42601', message: 'ON CONFLICT DO UPDATE requires inference specification or constraint name', hint: 'For example, ON CONFLICT (column_name).' });
   const excluded: ScopeEntry = {
     alias: 'excluded',
-    columns: table.columns.map((c) => ({ name: c.name, type: c.typeOid, sql: `excluded.${quoteIdent(c.name)}` })),
+    columns: table.columns.map((c) => ({ name: c.name, type: c.typeOid, sql: `excluded.${quoteIdent(c.name)}`, ...(mayOverflow(table, c.name, ctx.catalog) && { overflow: true }) })),
   };
   const e = env(ctx, [scope, excluded]);
   const sets = clause.targetList.map((t: any) => {
@@ -199,7 +209,12 @@ function onConflict(clause: any, table: TableDef, scope: ScopeEntry, ctx: Transl
     if (rt.indirection) unsupported('SET of a subfield');
     const col = table.columns.find((c) => c.name === rt.name);
     if (!col) fail(undefinedColumn(rt.name, table.name));
-    return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
+    const v = translateExpr(rt.val, e, col.typeOid);
+    // The proposed row's own out-of-line value moves into the row it updates (overflow-refs.ts).
+    if (v.raw !== undefined && isExcludedSelf(rt.val, col.name)) return `${quoteIdent(col.name)} = ${v.raw}`;
+    const value = assign(v, col);
+    noteAssignment(ctx, table, col.name, value);
+    return `${quoteIdent(col.name)} = ${value}`;
   });
   const where = clause.whereClause ? ` WHERE ${translateExpr(clause.whereClause, e, OID.bool).sql}` : '';
   ctx.updatesRows = true;
@@ -223,7 +238,9 @@ export function translateUpdate(stmt: any, ctx: TranslateContext): TranslatedDml
       return `${quoteIdent(col.name)} = ${col.defaultSql ?? 'NULL'}`;
     }
     if (col.sequence?.kind === 'a') fail({ sqlstate: '428C9', message: `column "${col.name}" can only be updated to DEFAULT`, detail: `Column "${col.name}" is an identity column defined as GENERATED ALWAYS.` });
-    return `${quoteIdent(col.name)} = ${assign(translateExpr(rt.val, e, col.typeOid), col)}`;
+    const value = assign(translateExpr(rt.val, e, col.typeOid), col);
+    noteAssignment(ctx, table, col.name, value);
+    return `${quoteIdent(col.name)} = ${value}`;
   });
   ctx.updatesRows = true;
   let sql = `UPDATE ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} SET ${sets.join(', ')}`;

@@ -14,6 +14,7 @@ import { arrayConstructor } from './arrays.ts';
 import { containsAggregate, funcCall, sqlValueFunction } from './functions.ts';
 import { floatToInteger } from './float-to-integer.ts';
 import { castToRegclass, regclassAsOid, regclassConstant } from './regclass.ts';
+import { guardOverflow } from './overflow-refs.ts';
 
 export { containsAggregate };
 import { arithmeticType, commonType, isFloatType, isIntegerType, isTextType, typeModOf, typeOidOf } from './types.ts';
@@ -106,7 +107,8 @@ function translateNode(node: any, env: ExprEnv, expected?: number): Typed {
     }
     case 'NullTest': {
       const arg = translateExpr(n.arg, env);
-      return { sql: `(${arg.sql}) IS ${n.nulltesttype === 'IS_NULL' ? '' : 'NOT '}NULL`, type: OID.bool };
+      // A reference is not NULL, exactly like the value it stands for.
+      return { sql: `(${arg.raw ?? arg.sql}) IS ${n.nulltesttype === 'IS_NULL' ? '' : 'NOT '}NULL`, type: OID.bool };
     }
     case 'BooleanTest': {
       const arg = translateExpr(n.arg, env, OID.bool).sql;
@@ -181,7 +183,7 @@ function columnRef(n: any, env: ExprEnv): Typed {
   const depth = Math.min(...candidates.map((e) => e.depth ?? 0));
   const nearest = candidates.filter((e) => (e.depth ?? 0) === depth);
   const matches = nearest.flatMap((e) => e.columns.filter(reachable));
-  if (matches.length === 1 && env.grouping && depth === 0 && !env.grouping.has(matches[0].sql)) {
+  if (matches.length === 1 && env.grouping && depth === 0 && !env.grouping.has(matches[0].sql) && !env.grouping.has(guardOverflow(matches[0].sql))) {
     fail({ sqlstate: '42803', message: `column "${nearest[0].alias}.${col}" must appear in the GROUP BY clause or be used in an aggregate function`, position: n.location + 1 });
   }
   if (matches.length === 0) {
@@ -192,6 +194,8 @@ function columnRef(n: any, env: ExprEnv): Typed {
   }
   if (matches.length > 1) fail({ ...ambiguousColumn(col), position: n.location + 1 });
   const m = matches[0];
+  // A column that may hold an out-of-line reference is guarded wherever its value is used.
+  if (m.overflow) return { sql: guardOverflow(m.sql), raw: m.sql, type: m.type, ...(m.source && { source: m.source }) };
   return { sql: m.sql, type: m.type, ...(m.source && { source: m.source }) };
 }
 

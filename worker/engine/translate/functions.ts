@@ -15,6 +15,7 @@ import { raiseSql } from './runtime-errors.ts';
 import { isFloatType, isIntegerType, isTextType } from './types.ts';
 import { regclassOfText, resolveRelationName } from './regclass.ts';
 import { sizeFunction } from './relation-size.ts';
+import { byteaLengthSql } from '../overflow.ts';
 
 /** A version-4 UUID in canonical lower-case text (variant bits 10xx), from SQLite's randomblob. */
 const RANDOM_UUID =
@@ -101,11 +102,15 @@ export function funcCall(n: any, env: ExprEnv): Typed {
     case 'length':
     case 'char_length': {
       const a = one(OID.text);
-      if (a.type === OID.bytea) return { sql: `length(${a.sql})`, type: OID.int4 };
+      // An out-of-line bytea's length is kept beside its chunks (overflow.ts).
+      if (a.raw !== undefined) return { sql: byteaLengthSql(a.raw), type: OID.int4 };
       return { sql: `length(${a.sql})`, type: OID.int4 };
     }
-    case 'octet_length':
-      return { sql: `length(CAST(${one(OID.text).sql} AS BLOB))`, type: OID.int4 };
+    case 'octet_length': {
+      const a = one(OID.text);
+      if (a.raw !== undefined) return { sql: byteaLengthSql(a.raw), type: OID.int4 };
+      return { sql: `length(CAST(${a.sql} AS BLOB))`, type: OID.int4 };
+    }
     case 'abs': {
       const a = one();
       if (!isIntegerType(a.type) && !isFloatType(a.type)) unsupported(`abs(${typeName(a.type)})`);

@@ -7,6 +7,7 @@
 import { fail, type ScopeColumn, type ScopeEntry } from './context.ts';
 import { checkComparable } from './expr.ts';
 import { commonType } from './types.ts';
+import { guardOverflow } from './overflow-refs.ts';
 
 /** The alias of a merged-columns entry: no identifier can name it (PostgreSQL forbids ""). */
 export const MERGED = '';
@@ -32,13 +33,15 @@ export function mergeUsing(n: any, scope: ScopeEntry[], start: number, split: nu
     const l = one(visible(left), name, 'left');
     const r = one(visible(right), name, 'right');
     checkComparable(l, r, '=');
-    conditions.push(`${l.sql} = ${r.sql}`);
+    const compared = (c: ScopeColumn) => (c.overflow ? guardOverflow(c.sql) : c.sql);
+    conditions.push(`${compared(l)} = ${compared(r)}`);
     l.hidden = true;
     r.hidden = true;
     const type = commonType([l.type, r.type], 'JOIN/USING');
-    if (n.jointype === 'JOIN_FULL') return { name, type, sql: `COALESCE(${l.sql}, ${r.sql})` };
+    const overflow = l.overflow || r.overflow ? { overflow: true } : {};
+    if (n.jointype === 'JOIN_FULL') return { name, type, sql: `COALESCE(${l.sql}, ${r.sql})`, ...overflow };
     const from = n.jointype === 'JOIN_RIGHT' ? r : l;
-    return { name, type, sql: from.sql, ...(from.source && type === from.type && { source: from.source }) };
+    return { name, type, sql: from.sql, ...(from.source && type === from.type && { source: from.source }), ...overflow };
   });
   if (merged.length) scope.splice(start, 0, { alias: MERGED, columns: merged });
   // NATURAL JOIN with nothing in common is a cross join.

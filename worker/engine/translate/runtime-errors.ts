@@ -14,6 +14,10 @@ const errors = {
   int8_range: { sqlstate: '22003', message: 'bigint out of range' },
   float_overflow: { sqlstate: '22003', message: 'value out of range: overflow' },
   negative_substring_length: { sqlstate: '22011', message: 'negative substring length not allowed' },
+  overflow_operand: {
+    sqlstate: '54000',
+    message: 'a bytea value over 1900000 bytes is stored out of line: it can be read whole and measured with length(), not compared, sorted or computed on',
+  },
 } as const satisfies Record<string, PgError>;
 
 export type RuntimeErrorKey = keyof typeof errors;

@@ -11,6 +11,7 @@ import { mayExpand } from './unnest.ts';
 import { functionFromItem } from './from-functions.ts';
 import { isDistinctOn, rewriteDistinctOn } from './distinct-on.ts';
 import { mergeUsing } from './join-using.ts';
+import { guardOverflow, mayOverflow, passesThrough } from './overflow-refs.ts';
 
 export interface OutputColumn extends Typed {
   name: string;
@@ -62,7 +63,7 @@ function groupingKeys(keys: string[], scope: ScopeEntry[], ctx: TranslateContext
     const pk = table?.constraints.find((c) => c.kind === 'p');
     if (!pk) continue;
     const sqlOf = (name: string) => entry.columns.find((c) => c.source?.attnum === table!.columns.find((x) => x.name === name)?.attnum)?.sql;
-    if (pk.columns.every((c) => allowed.has(sqlOf(c) ?? '\u0000'))) for (const c of entry.columns) allowed.add(c.sql);
+    if (pk.columns.every((c) => allowed.has(sqlOf(c) ?? '\u0000'))) for (const c of entry.columns) allowed.add(c.overflow ? guardOverflow(c.sql) : c.sql);
   }
   return allowed;
 }
@@ -74,11 +75,12 @@ function translateWith(withClause: any, ctx: TranslateContext): string {
     const q = cte.ctequery;
     if (!q.SelectStmt) unsupported('data-modifying statements in WITH');
     if (withClause.recursive && q.SelectStmt.op === 'SETOP_UNION') return recursiveCte(cte, q.SelectStmt, ctx);
+    ctx.passThrough.add(q.SelectStmt);
     const inner = translateSelect(q.SelectStmt, ctx);
     const names: string[] = cte.aliascolnames?.map((a: any) => a.String.sval) ?? inner.columns.map((c) => c.name);
     ctx.ctes.set(cte.ctename, {
       sql: quoteIdent(cte.ctename),
-      columns: inner.columns.map((c, i) => ({ name: names[i], type: c.type, sql: '' })),
+      columns: inner.columns.map((c, i) => ({ name: names[i], type: c.type, sql: '', ...(c.overflow && { overflow: true }) })),
     });
     return `${quoteIdent(cte.ctename)}(${names.map(quoteIdent).join(', ')}) AS (${inner.sql})`;
   });
@@ -159,7 +161,7 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
     const colAliases: string[] | undefined = n.alias?.colnames?.map((c: any) => c.String.sval);
     const cte = !n.schemaname ? ctx.ctes.get(n.relname) : undefined;
     if (cte) {
-      scope.push({ alias, columns: cte.columns.map((c, i) => ({ name: colAliases?.[i] ?? c.name, type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}` })) });
+      scope.push({ alias, columns: cte.columns.map((c, i) => ({ name: colAliases?.[i] ?? c.name, type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}`, ...(c.overflow && { overflow: true }) })) });
       return `${cte.sql} AS ${quoteIdent(alias)}`;
     }
     // pg_catalog is searched before search_path, as in PostgreSQL.
@@ -183,6 +185,7 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
         type: c.typeOid,
         sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}`,
         source: { tableOid: table.oid, attnum: c.attnum },
+        ...(mayOverflow(table, c.name, ctx.catalog) && { overflow: true }),
       })),
     });
     return `${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)}`;
@@ -191,10 +194,11 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
     if (n.lateral) unsupported('LATERAL');
     const alias: string | undefined = n.alias?.aliasname;
     if (!alias) fail({ sqlstate: '42601', message: 'subquery in FROM must have an alias' });
+    ctx.passThrough.add(n.subquery.SelectStmt);
     const inner = translateSelect(n.subquery.SelectStmt, ctx, outer);
     const colAliases: string[] | undefined = n.alias.colnames?.map((c: any) => c.String.sval);
     const names = inner.columns.map((c, i) => colAliases?.[i] ?? c.name);
-    scope.push({ alias, columns: inner.columns.map((c, i) => ({ name: names[i], type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(names[i])}` })) });
+    scope.push({ alias, columns: inner.columns.map((c, i) => ({ name: names[i], type: c.type, sql: `${quoteIdent(alias)}.${quoteIdent(names[i])}`, ...(c.overflow && { overflow: true }) })) });
     // Name the subquery's columns explicitly so outer references are stable.
     return `(SELECT * FROM (${inner.sql})) AS ${quoteIdent(alias)}`;
   }
@@ -221,6 +225,8 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
   const from = (stmt.fromClause ?? []).map((f: any) => fromItem(f, ctx, scope, outer, expand)).filter((f: string) => f !== '');
   const visible = [...scope, ...deeper(outer)];
   const targets: OutputColumn[] = [];
+  // Bare columns may carry out-of-line references out of this SELECT unguarded (overflow-refs.ts).
+  const pass = passesThrough(stmt, ctx, top);
   for (const t of stmt.targetList ?? []) {
     const rt = t.ResTarget;
     const val = rt.val;
@@ -230,7 +236,13 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
       const entries = qualifier ? scope.filter((e) => e.alias === qualifier) : scope;
       if (qualifier && entries.length === 0) fail({ sqlstate: '42P01', message: `missing FROM-clause entry for table "${qualifier}"` });
       if (!qualifier && scope.length === 0) fail({ sqlstate: '42601', message: 'SELECT * with no tables specified is not valid' });
-      for (const e of entries) for (const c of e.columns) if (qualifier || !c.hidden) targets.push({ name: c.name, sql: c.sql, type: c.type, ...(c.source && { source: c.source }) });
+      for (const e of entries) {
+        for (const c of e.columns) {
+          if (!qualifier && c.hidden) continue;
+          const sql = c.overflow && !pass ? guardOverflow(c.sql) : c.sql;
+          targets.push({ name: c.name, sql, type: c.type, ...(c.source && { source: c.source }), ...(c.overflow && pass && { overflow: true }) });
+        }
+      }
       continue;
     }
     const whole = top && !stmt.distinctClause ? { ...env(ctx, visible, true), outputColumn: true } : env(ctx, visible, true);
@@ -238,7 +250,8 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
     // its INSERT target's or UNION partner's type (outputHints).
     const hint = outputHints(stmt, ctx);
     const target = hint ? hint[targets.length] ?? 0 : undefined;
-    const typed = translateExpr(val, whole, val.ParamRef ? target ?? OID.text : undefined);
+    let typed = translateExpr(val, whole, val.ParamRef ? target ?? OID.text : undefined);
+    if (pass && val.ColumnRef && typed.raw !== undefined) typed = { ...typed, sql: typed.raw, overflow: true };
     targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
   }
   let body = '';
@@ -288,6 +301,7 @@ export function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEn
 
 /** An output column's SQL where a real value is needed (GROUP BY, ORDER BY). */
 function plainSql(t: OutputColumn): string {
+  if (t.overflow) return guardOverflow(t.sql);
   if (!t.finish) return t.sql;
   if (t.plain === undefined) unsupported('ORDER BY or GROUP BY an avg(integer) output column');
   return t.plain;
@@ -331,13 +345,18 @@ function sortByOutput(node: any, targets: OutputColumn[]): string {
   if (node.A_Const && 'ival' in node.A_Const) {
     const pos = Number(node.A_Const.ival.ival ?? 0);
     if (pos < 1 || pos > targets.length) fail({ sqlstate: '42P10', message: `ORDER BY position ${pos} is not in select list` });
-    return quoteIdent(`c${pos - 1}`);
+    return outputSql(targets, pos - 1);
   }
   if (node.ColumnRef?.fields.length === 1 && node.ColumnRef.fields[0].String) {
     const i = targets.findIndex((t) => t.name === node.ColumnRef.fields[0].String.sval);
-    if (i >= 0) return quoteIdent(`c${i}`);
+    if (i >= 0) return outputSql(targets, i);
   }
   unsupported('ORDER BY expressions over UNION/INTERSECT/EXCEPT');
+}
+
+/** Output column i of a set operation, as ORDER BY compares it. */
+function outputSql(targets: OutputColumn[], i: number): string {
+  return targets[i].overflow ? guardOverflow(quoteIdent(`c${i}`)) : quoteIdent(`c${i}`);
 }
 
 /** Types that unknown parameters in this SELECT's output take, position by position. */
@@ -363,10 +382,20 @@ function setOperation(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
   const hints = outputHints(stmt, ctx) ?? [];
   ctx.outputHints.set(stmt.larg, hints);
   ctx.outputHints.set(stmt.rarg, hints);
+  // UNION ALL only concatenates: its branches may carry references (UNION/INTERSECT/EXCEPT compare rows).
+  if ((top || ctx.passThrough.has(stmt)) && stmt.op === 'SETOP_UNION' && stmt.all) {
+    ctx.passThrough.add(stmt.larg);
+    ctx.passThrough.add(stmt.rarg);
+  }
   const left = translateSelect(stmt.larg, ctx, outer);
   const right = translateSelect(stmt.rarg, ctx, outer);
   if (left.columns.length !== right.columns.length) fail({ sqlstate: '42601', message: `each ${ops[stmt.op]} query must have the same number of columns` });
-  const columns = left.columns.map((c, i) => ({ name: c.name, sql: quoteIdent(`c${i}`), type: commonType([c.type, right.columns[i].type], ops[stmt.op]) }));
+  const columns: OutputColumn[] = left.columns.map((c, i) => ({
+    name: c.name,
+    sql: quoteIdent(`c${i}`),
+    type: commonType([c.type, right.columns[i].type], ops[stmt.op]),
+    ...((c.overflow || right.columns[i].overflow) && { overflow: true }),
+  }));
   for (const side of [stmt.larg, stmt.rarg]) resolveOutputParams(side, columns.map((c) => c.type), ctx);
   const all = stmt.all ? ' ALL' : '';
   // Each side's columns are renamed c0…cn so the outer level can refer to them.

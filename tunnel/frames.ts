@@ -263,37 +263,51 @@ function decodeBody(type: Frame['type'], ids: Ids, r: Reader): Frame {
  * after which the connection must be dropped.
  */
 export class FrameParser {
-  #pending: Uint8Array = new Uint8Array(0);
+  /**
+   * Unparsed bytes, kept as a list and joined only once a whole frame is here: a large frame
+   * (a 32 MiB bytea) arriving in many chunks costs linear, not quadratic, copying.
+   */
+  #chunks: Uint8Array[] = [];
+  #size = 0;
 
   feed(chunk: Uint8Array, onFrame: (f: Frame) => void): void {
-    let buf = this.#pending.length ? concat(this.#pending, chunk) : chunk;
-    let pos = 0;
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    while (buf.length - pos >= 4) {
-      const len = view.getUint32(pos);
+    if (chunk.length) {
+      this.#chunks.push(chunk);
+      this.#size += chunk.length;
+    }
+    while (this.#size >= 4) {
+      if (this.#chunks[0].length < 4) this.#join();
+      const head = this.#chunks[0];
+      const len = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0);
       if (len > MAX_FRAME || len < HEADER_SIZE - 4) throw new TunnelProtocolError(`bad frame length ${len}`);
-      if (buf.length - pos < 4 + len) break;
-      const code = view.getUint8(pos + 4);
+      if (this.#size < 4 + len) break;
+      if (this.#chunks[0].length < 4 + len) this.#join();
+      const buf = this.#chunks[0];
+      const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      const code = view.getUint8(4);
       const type = typeByCode.get(code);
       if (!type) throw new TunnelProtocolError(`unknown frame type 0x${code.toString(16)}`);
-      const ids = { session: view.getUint32(pos + 5), request: view.getUint32(pos + 9) };
-      const r = new Reader(buf, pos + HEADER_SIZE, pos + 4 + len);
+      const ids = { session: view.getUint32(5), request: view.getUint32(9) };
+      const r = new Reader(buf, HEADER_SIZE, 4 + len);
       const frame = decodeBody(type, ids, r);
       if (!r.done) throw new TunnelProtocolError(`trailing bytes in ${type} frame`);
-      pos += 4 + len;
+      // A view, not a copy: many small frames in one chunk must not copy its tail each time.
+      if (buf.length === 4 + len) this.#chunks.shift();
+      else this.#chunks[0] = buf.subarray(4 + len);
+      this.#size -= 4 + len;
       onFrame(frame);
     }
-    // Copy the remainder so the big chunk it came from can be collected.
-    this.#pending = pos === buf.length ? new Uint8Array(0) : buf.slice(pos);
-    buf = this.#pending;
   }
-}
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
+  #join(): void {
+    const out = new Uint8Array(this.#size);
+    let at = 0;
+    for (const c of this.#chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    this.#chunks = [out];
+  }
 }
 
 /** Rough encoded size of a value, to cut row batches; exactness is not needed. */

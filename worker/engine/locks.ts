@@ -32,6 +32,7 @@ interface Waiter {
 
 interface Resource {
   holders: Map<number, LockMode>;
+  /** Waiters in arrival order; one entry per owner. */
   queue: Waiter[];
 }
 
@@ -64,12 +65,27 @@ export class LockTable {
     return [...out];
   }
 
-  /** Take the lock if nothing blocks it; false when the caller must wait. */
+  /** Take the lock if nothing blocks it (its place in the queue, if it waited, is then given up); false when the caller must wait. */
   tryAcquire(owner: number, resource: string, mode: LockMode): boolean {
     if (this.blockers(owner, resource, mode).length) return false;
     const r = this.#resource(resource);
     if (r.holders.get(owner) !== 'exclusive') r.holders.set(owner, mode);
+    this.#leaveQueue(r, owner);
     return true;
+  }
+
+  /** Give up every place `owner` kept in a queue (its statement ended without needing them). */
+  leaveQueues(owner: number): void {
+    for (const [name, r] of this.#resources) {
+      this.#leaveQueue(r, owner);
+      if (!r.holders.size && !r.queue.length) this.#resources.delete(name);
+    }
+  }
+
+  #leaveQueue(r: Resource, owner: number): void {
+    const before = r.queue.length;
+    r.queue = r.queue.filter((w) => w.owner !== owner);
+    if (r.queue.length !== before) this.#wakeAll(r);
   }
 
   holds(owner: number, resource: string, mode: LockMode = 'share'): boolean {
@@ -95,28 +111,38 @@ export class LockTable {
     return [...this.#resources].filter(([, r]) => r.holders.has(owner)).map(([name]) => name);
   }
 
-  /** Release everything `owner` holds and wake whoever waits on it. */
+  /** Release everything `owner` holds or queues for and wake whoever waits on it. */
   releaseAll(owner: number): void {
     for (const [name, r] of this.#resources) {
-      if (!r.holders.delete(owner)) continue;
+      const held = r.holders.delete(owner);
+      const queued = r.queue.some((w) => w.owner === owner);
+      if (!held && !queued) continue;
+      r.queue = r.queue.filter((w) => w.owner !== owner);
       this.#wakeAll(r);
       if (!r.holders.size && !r.queue.length) this.#resources.delete(name);
     }
   }
 
   /**
-   * Wait until `mode` on `resource` could be granted to `owner` (then the caller retries its
-   * statement, which takes it). Rejects with a WaitFailure.
+   * Wait until `mode` on `resource` could be granted to `owner`; then the caller retries its
+   * statement, which takes it. The waiter keeps its place in the queue until it takes the lock
+   * (`tryAcquire`) or gives it up (`leaveQueues`), so nobody queued behind overtakes it between
+   * the wake-up and the retry. Rejects with a WaitFailure (and leaves the queue).
    */
   async wait(owner: number, resource: string, mode: LockMode, opts: WaitOptions): Promise<void> {
     const r = this.#resource(resource);
-    const waiter: Waiter = { owner, mode, wake: () => {} };
-    r.queue.push(waiter);
+    let waiter = r.queue.find((w) => w.owner === owner);
+    if (!waiter) r.queue.push((waiter = { owner, mode, wake: () => {} }));
+    waiter.mode = mode;
     this.#waiting.set(owner, { resource, mode });
     const started = Date.now();
+    let granted = false;
     try {
       for (;;) {
-        if (!this.blockers(owner, resource, mode).length) return;
+        if (!this.blockers(owner, resource, mode).length) {
+          granted = true;
+          return;
+        }
         if (this.#closesCycle(owner)) throw 'deadlock' satisfies WaitFailure;
         const now = Date.now();
         const limits: [number, WaitFailure][] = [];
@@ -126,23 +152,24 @@ export class LockTable {
         if (limits.length && limits[0][0] <= now) throw limits[0][1];
         if (opts.signal?.aborted) throw 'canceled' satisfies WaitFailure;
         await new Promise<void>((resolve, reject) => {
-          const timer = limits.length ? setTimeout(() => reject(limits[0][1]), limits[0][0] - now) : undefined;
-          const onAbort = () => reject('canceled' satisfies WaitFailure);
-          opts.signal?.addEventListener('abort', onAbort, { once: true });
-          waiter.wake = () => {
+          const onAbort = () => done(() => reject('canceled' satisfies WaitFailure));
+          const timer = limits.length ? setTimeout(() => done(() => reject(limits[0][1])), limits[0][0] - now) : undefined;
+          const done = (settle: () => void) => {
             clearTimeout(timer);
             opts.signal?.removeEventListener('abort', onAbort);
-            resolve();
+            settle();
           };
+          opts.signal?.addEventListener('abort', onAbort, { once: true });
+          waiter.wake = () => done(resolve);
         });
       }
     } finally {
       this.#waiting.delete(owner);
-      const i = r.queue.indexOf(waiter);
-      if (i >= 0) r.queue.splice(i, 1);
-      // Our leaving the queue may unblock those behind us.
-      this.#wakeAll(r);
-      if (!r.holders.size && !r.queue.length) this.#resources.delete(resource);
+      if (!granted) {
+        // Our leaving the queue may unblock those behind us.
+        this.#leaveQueue(r, owner);
+        if (!r.holders.size && !r.queue.length) this.#resources.delete(resource);
+      }
     }
   }
 

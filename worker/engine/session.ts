@@ -230,10 +230,13 @@ export class EngineSession implements SqlSession {
       } catch (err) {
         if (err !== rollback) out = { error: mapSqliteError(err, this.#engine.catalog) };
       }
-      if (!need) return out!;
-      if (need.nowait) return { error: { sqlstate: '55P03', message: `could not obtain lock on row in relation "${need.table}"` } };
-      // A one-statement owner keeps nothing while it waits (its attempt was undone).
-      if (!who.logging) transactions.release(who.owner);
+      if (!need || need.nowait) {
+        // Places kept in lock queues by earlier waits of this statement are no longer needed.
+        transactions.locks.leaveQueues(who.owner);
+        if (!need) return out!;
+        return { error: { sqlstate: '55P03', message: `could not obtain lock on row in relation "${need.table}"` } };
+      }
+      // The locks taken so far stay held while it waits, as in PostgreSQL.
       if (this.#ended) return { error: this.#ended };
       this.#cancel = new AbortController();
       try {

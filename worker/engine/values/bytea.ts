@@ -5,29 +5,38 @@
 import type { PgError } from '../../../tunnel/types.ts';
 import { invalidParameterValue, invalidSyntax } from '../errors.ts';
 
-const HEX_SPACE = new Set([' ', '\n', '\t', '\r']);
-
-function hexValue(c: string): number {
-  return /^[0-9a-fA-F]$/.test(c) ? parseInt(c, 16) : -1;
+/** Value of a hex digit's char code, or -1. */
+function nibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
 }
 
+const isHexSpace = (code: number) => code === 32 || code === 10 || code === 9 || code === 13;
+
+/** The character at `i` for a message (a whole code point, not half a surrogate pair). */
+const charAt = (text: string, i: number) => String.fromCodePoint(text.codePointAt(i)!);
+
+// Char codes, not arrays of characters: values reach tens of MB (Convex documents).
 function decodeHex(text: string): Uint8Array | PgError {
-  const chars = [...text.slice(2)];
-  const out: number[] = [];
-  for (let i = 0; i < chars.length; ) {
-    if (HEX_SPACE.has(chars[i]!)) {
+  const out = new Uint8Array((text.length - 2) >> 1);
+  let n = 0;
+  for (let i = 2; i < text.length; ) {
+    const c = text.charCodeAt(i);
+    if (isHexSpace(c)) {
       i++;
       continue;
     }
-    const hi = hexValue(chars[i]!);
-    if (hi < 0) return invalidParameterValue(`invalid hexadecimal digit: "${chars[i]}"`);
-    if (i + 1 >= chars.length) return invalidParameterValue('invalid hexadecimal data: odd number of digits');
-    const lo = hexValue(chars[i + 1]!);
-    if (lo < 0) return invalidParameterValue(`invalid hexadecimal digit: "${chars[i + 1]}"`);
-    out.push(hi * 16 + lo);
+    const hi = nibble(c);
+    if (hi < 0) return invalidParameterValue(`invalid hexadecimal digit: "${charAt(text, i)}"`);
+    if (i + 1 >= text.length) return invalidParameterValue('invalid hexadecimal data: odd number of digits');
+    const lo = nibble(text.charCodeAt(i + 1));
+    if (lo < 0) return invalidParameterValue(`invalid hexadecimal digit: "${charAt(text, i + 1)}"`);
+    out[n++] = hi * 16 + lo;
     i += 2;
   }
-  return Uint8Array.from(out);
+  return n === out.length ? out : out.slice(0, n);
 }
 
 function decodeEscape(text: string): Uint8Array | PgError {
@@ -55,15 +64,20 @@ export function parseBytea(text: string): Uint8Array | PgError {
   return text.startsWith('\\x') ? decodeHex(text) : decodeEscape(text);
 }
 
+const DIGITS = new TextEncoder().encode('0123456789abcdef');
+
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
+  const out = new Uint8Array(bytes.length * 2);
+  for (let i = 0; i < bytes.length; i++) {
+    out[2 * i] = DIGITS[bytes[i]! >> 4]!;
+    out[2 * i + 1] = DIGITS[bytes[i]! & 15]!;
+  }
+  return new TextDecoder().decode(out);
 }
 
 export function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++) out[i] = (nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1));
   return out;
 }
 

@@ -162,6 +162,27 @@ describe('locks', () => {
       await ok(old, 'ROLLBACK');
     }));
 
+  test('16 transactions writing the same tables at once all commit (waiters are served in order)', () =>
+    inObject(async (open) => {
+      const setup = await open();
+      await ok(setup, 'CREATE TABLE leases (id int8 PRIMARY KEY, ts int8); CREATE TABLE docs (id int8 PRIMARY KEY); CREATE TABLE idx (id int8 PRIMARY KEY)');
+      await ok(setup, 'INSERT INTO leases VALUES (1, 7)');
+      const sessions = await Promise.all(Array.from({ length: 16 }, () => open()));
+      await Promise.all(sessions.map((s) => ok(s, 'BEGIN')));
+      const outcomes = await Promise.all(
+        sessions.map(async (s, i) => {
+          // One session's calls are sequential (the tunnel dispatcher orders them); sessions overlap.
+          const lease = await s.query('SELECT 1 FROM leases WHERE id = 1 AND ts = 7 FOR SHARE');
+          const docs = await s.execute('INSERT INTO docs SELECT * FROM UNNEST($1::int8[])', [0], [[BigInt(i * 10), BigInt(i * 10 + 1)]]);
+          const idx = await s.execute('INSERT INTO idx SELECT * FROM UNNEST($1::int8[])', [0], [[BigInt(i)]]);
+          const commit = await s.query('COMMIT');
+          return [lease.results[0]?.rows.length, docs.results[0]?.tag, idx.results[0]?.tag, commit.results[0]?.tag];
+        }),
+      );
+      expect(outcomes).toEqual(Array(16).fill([1, 'INSERT 0 2', 'INSERT 0 1', 'COMMIT']));
+      expect(await rows(setup, 'SELECT (SELECT count(*) FROM docs), (SELECT count(*) FROM idx)')).toEqual([[32n, 16n]]);
+    }));
+
   test('lock_timeout gives 55P03, NOWAIT fails at once, a deadlock gives 40P01', () =>
     inObject(async (open) => {
       const a = await open();

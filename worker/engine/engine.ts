@@ -115,7 +115,7 @@ export class Engine implements SqlService {
     const views = this.transactions.enter(who, plan.access);
     const result = this.#run(plan, params, views);
     // Out-of-line values the statement wrote but no row kept, or that rows gave up (overflow.ts).
-    if (plan.command !== 'SELECT') sweepOverflow(this.#storage.sql);
+    if (plan.access.target?.columns.some((c) => c.typeOid === OID.bytea)) sweepOverflow(this.#storage.sql);
     this.transactions.written(who, plan.access);
     return result;
   }

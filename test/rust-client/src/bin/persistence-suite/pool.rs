@@ -12,9 +12,9 @@ use tokio_postgres::{Client, Config, CopyInSink, NoTls, Row, Statement, Transact
 
 use crate::model::Res;
 
-/// Convex caps cached statements per connection (POSTGRES_MAX_CACHED_STATEMENTS); a small cap
-/// here makes eviction, and so Close of statements, part of every run.
-const MAX_CACHED_STATEMENTS: usize = 48;
+/// Convex caps cached statements per connection (POSTGRES_MAX_CACHED_STATEMENTS, default 128);
+/// 8 here, as that knob allows, so eviction (and Close of a cached statement) happens in runs.
+const MAX_CACHED_STATEMENTS: usize = 8;
 
 /// Statement text → prepared statement, oldest first.
 type StatementCache = RefCell<VecDeque<(String, Statement)>>;

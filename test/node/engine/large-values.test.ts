@@ -36,7 +36,7 @@ afterAll(async () => {
   await Promise.allSettled([reference?.stop(), ours?.stop()]);
 }, 60_000);
 
-const digest = (b: unknown) => (Buffer.isBuffer(b) ? `${b.length}:${createHash('sha256').update(b).digest('hex').slice(0, 24)}` : `not bytea: ${String(b)}`);
+const digest = (b: unknown) => (b instanceof Uint8Array ? `${b.length}:${createHash('sha256').update(b).digest('hex').slice(0, 24)}` : `not bytea: ${String(b)}`);
 
 /** Runs on both ends; returns [PostgreSQL's, ours]. */
 function both<T>(fn: (c: pg.Client) => Promise<T>): Promise<[T, T]> {

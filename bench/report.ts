@@ -169,7 +169,10 @@ export function printReport(r: any): string {
   const log: string[] = r.stack_log ?? [];
   const end = log.findIndex((l) => l.includes('bench: stopping'));
   const drops = log.slice(0, end < 0 ? undefined : end).filter((l) => /link down|dropped|error/i.test(l));
-  if (drops.length) out.push(`\nstack log (tunnel events during the run):\n${drops.slice(0, 10).join('\n')}`);
+  if (drops.length) {
+    const during = (at: string) => [...(r.phases as string[])].reverse().find((p) => p <= at)?.slice(25) ?? '?';
+    out.push(`\nstack log (tunnel events during the run):\n${drops.slice(0, 10).map((d) => `${d} (during: ${during(d)})`).join('\n')}`);
+  }
   return out.join('\n');
 }
 

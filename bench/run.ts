@@ -23,7 +23,12 @@ import { plan as makePlan } from './workloads.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const plan = makePlan(quick);
-const log = (line: string) => console.error(`[bench] ${line}`);
+/** Progress on stderr; each line is also kept (with its time) so stack events can be placed. */
+const phases: string[] = [];
+const log = (line: string) => {
+  phases.push(`${new Date().toISOString()} ${line}`);
+  console.error(`[bench] ${line}`);
+};
 
 function machine() {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim();
@@ -51,7 +56,7 @@ function durable(pg: Postgres) {
 
 async function main() {
   const started = new Date().toISOString();
-  const results: any = { started, quick, machine: machine(), plan, load: [], workloads: {} as Record<string, WorkloadResult>, memory: {} };
+  const results: any = { started, quick, machine: machine(), plan, phases, load: [], workloads: {} as Record<string, WorkloadResult>, memory: {} };
   log(`${quick ? 'quick' : 'full'} run; building the client`);
   await buildClient();
 
@@ -100,6 +105,7 @@ async function main() {
     for (const family of plan.families) {
       log(family.name);
       for (const op of family.ops) {
+        log(`${family.name}: ${op.op}`);
         timer.reset();
         const cpu = { workerd: cpuMs(workerdPids()), shim: process.cpuUsage(), postgres: cpuMs(postgresPids(pg.port)) };
         const events = await runClient('run', config({ rounds: plan.rounds, ops: [op] }, family.needsKeys));

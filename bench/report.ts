@@ -84,7 +84,7 @@ export function printReport(r: any): string {
   out.push('\n## Workloads 1–4 (sequential, one connection, interleaved rounds; ratio = ours ÷ PostgreSQL at p50)');
   const rows: string[][] = [];
   for (const [name, w] of Object.entries<WorkloadResult>(r.workloads)) {
-    const note = w.ours_error ? `ours failed: ${w.ours_error}` : w.postgres_error ? `PostgreSQL failed: ${w.postgres_error}` : w.rows_per_op.ours !== w.rows_per_op.postgres ? `rows differ: ours ${w.rows_per_op.ours}, PostgreSQL ${w.rows_per_op.postgres}` : '';
+    const note = w.ours_error ? `ours failed: ${w.ours_error}` : w.postgres_error ? `PostgreSQL failed: ${w.postgres_error}` : w.rows_per_op.ours !== w.rows_per_op.postgres ? `rows differ: ours ${w.rows_per_op.ours?.toFixed(1)}, PostgreSQL ${w.rows_per_op.postgres?.toFixed(1)}` : '';
     rows.push([name, n0(w.rows_per_op.postgres ?? w.rows_per_op.ours), ms(w.postgres_p50_ms), ms(w.postgres_p99_ms), ms(w.ours_p50_ms), ms(w.ours_p99_ms), x(w.ratio_p50), note]);
   }
   out.push(table(['workload', 'rows/op', 'PG p50', 'PG p99', 'ours p50', 'ours p99', 'ratio', 'note'], rows));
@@ -141,7 +141,7 @@ export function printReport(r: any): string {
       ),
     );
     const pr = r.engine.per_row_us;
-    out.push(`per row (1000- vs 100-row pages): index page ${us(pr.index_page.engine)} (SQLite ${us(pr.index_page.sqlite)}), load_documents ${us(pr.load_documents.engine)} (SQLite ${us(pr.load_documents.sqlite)}); parse of insert_document ${us(r.engine.parse_insert_document_us)}`);
+    out.push(`per row (load_documents, 1000- vs 100-row pages): engine ${us(pr.load_documents.engine)}, SQLite ${us(pr.load_documents.sqlite)}; parse of insert_document ${us(r.engine.parse_insert_document_us)}`);
   }
 
   out.push('\n## 7. Memory');

@@ -14,6 +14,7 @@ import { bindingOids, commandTag, finishPlan, inlineParams, MAX_BOUND_PARAMS, Pl
 import { EngineSession } from './session.ts';
 import type { Settings } from './settings.ts';
 import { finishAggregate } from './translate/avg.ts';
+import { expandRelationMarks } from './translate/relation-size.ts';
 import { Fail, TranslateContext } from './translate/context.ts';
 import { translateDelete, translateInsert, translateUpdate } from './translate/dml.ts';
 import { translateSelect } from './translate/select.ts';
@@ -172,7 +173,8 @@ export class Engine implements SqlService {
     // Past SQLite's parameter limit the values go inline (as literals of their storage form).
     const inline = bindings.length > MAX_BOUND_PARAMS;
     const binds = inline ? [] : bindings.map((b) => b.bind);
-    const sql = withViews(inline ? inlineParams(plan.templates.sql, bindings) : plan.sql, views);
+    let sql = withViews(inline ? inlineParams(plan.templates.sql, bindings) : plan.sql, views);
+    if (plan.relationMarks) sql = expandRelationMarks(sql, plan.relationMarks, params, this.catalog);
     const sourceSql = inline && plan.templates.insertSource ? inlineParams(plan.templates.insertSource, bindings) : plan.insertSource?.sql;
     const rows: SqlValue[][] = [];
     const cols = plan.columns;

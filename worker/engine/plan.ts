@@ -8,6 +8,7 @@ import type { Column } from '../../tunnel/types.ts';
 import { needsIntegerCast, type StorageBinding } from './values/index.ts';
 import { paramMark, type TranslateContext } from './translate/context.ts';
 import { overflowParamIndexes } from './translate/overflow-refs.ts';
+import type { RelationMarks } from './translate/relation-size.ts';
 import type { OutputColumn } from './translate/select.ts';
 import type { InsertSource } from './unique-violation.ts';
 import type { SequenceDef, TableDef } from './catalog.ts';
@@ -43,6 +44,8 @@ export interface Plan {
   upsertRowid?: boolean;
   /** Parameters (0-based) that may bind as out-of-line bytea references (overflow.ts, translate/overflow-refs.ts). */
   overflowParams?: number[];
+  /** Relation marks (regclass parameters, pg_class.reltuples) execute replaces (translate/relation-size.ts). */
+  relationMarks?: RelationMarks;
 }
 
 export interface TableAccess {
@@ -110,6 +113,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
     ...(expand && { expand }),
     ...(sequences.length && { sequences: [...sequences] }),
     ...(overflowParams.length && { overflowParams }),
+    ...(sql.includes('\u0003') && { relationMarks: { slots: [...ctx.relationSlots], searchPath: ctx.searchPath, measured: [...ctx.measured] } }),
     columns: outputs
       ? outputs.map((c) => ({
           name: c.name,

@@ -59,11 +59,21 @@ describe('relation sizes', () => {
         sql: "SELECT relname, relnamespace, reltuples, relkind, oid = 't'::regclass FROM pg_class ORDER BY relname",
         rows: [
           ['t', 2200n, 3, 'r', true],
-          ['u', 2200n, 0, 'r', false],
+          // Only the tables the statement names are counted; -1 is PostgreSQL's "never analyzed".
+          ['u', 2200n, -1, 'r', false],
         ],
         oids: [19, 26, 700, 18, 16],
       },
       { sql: "SELECT reltuples::int4, reltuples::int8 FROM pg_class WHERE oid = 't'::regclass", rows: [[3n, 3n]] },
+    ]));
+
+  it('stays a small statement with hundreds of tables (the regclass parameter resolves when it runs)', () =>
+    runGroup([
+      { sql: Array.from({ length: 400 }, (_, i) => `CREATE TABLE wide_${i} (id int8 PRIMARY KEY, body text, extra bytea)`).join('; ') },
+      { sql: 'INSERT INTO wide_399 VALUES (1, $1, NULL)', params: ['abc'] },
+      { sql: TABLE_SIZE_QUERY, params: ['public.wide_399'], rows: [[11n, 16n, 1n]] },
+      { sql: TABLE_SIZE_QUERY, params: ['wide_400'], code: '42P01', message: 'relation "wide_400" does not exist' },
+      { sql: 'SELECT count(*), sum(reltuples) FROM pg_class', rows: [[400n, -400]] },
     ]));
 
   it('casts floats to integers rounding half to even, with range errors', () =>

@@ -41,6 +41,8 @@ export interface Typed {
   raw?: string;
   /** An output column carrying such references through unguarded (overflow-refs.ts). */
   overflow?: boolean;
+  /** A regclass parameter resolved when the statement runs: its index in `relationSlots` (regclass.ts). */
+  relationSlot?: number;
 }
 
 /** A column visible in a FROM scope. */
@@ -115,6 +117,10 @@ export class TranslateContext {
   readonly passThrough = new Set<unknown>();
   /** Parameters assigned whole to a column that may hold out-of-line values (overflow-refs.ts). */
   readonly overflowParams = new Set<number>();
+  /** Text parameters cast to regclass, resolved when the statement runs (regclass.ts). */
+  readonly relationSlots: { param: number; missing: 'error' | 'null' }[] = [];
+  /** Tables the statement names by a constant regclass: pg_class counts their rows. */
+  readonly measured = new Set<number>();
 
   /** Who is asking (current_user, information_schema's catalog and owner columns). */
   readonly who: SessionIdentity;

@@ -13,7 +13,7 @@ import { sumCountSql } from './avg.ts';
 import { windowCall } from './window.ts';
 import { raiseSql } from './runtime-errors.ts';
 import { isFloatType, isIntegerType, isTextType } from './types.ts';
-import { regclassOfText, resolveRelationName } from './regclass.ts';
+import { regclassOfText, relationSlot, resolveRelationName } from './regclass.ts';
 import { sizeFunction } from './relation-size.ts';
 import { byteaLengthSql } from '../overflow.ts';
 
@@ -217,7 +217,7 @@ function toRegclass(args: any[], env: ExprEnv): Typed {
   }
   const v = translateExpr(arg, env, OID.text);
   if (!isTextType(v.type)) fail(undefinedFunction(`to_regclass(${typeName(v.type)})`));
-  return { sql: regclassOfText(v.sql, env.ctx, 'null'), type: OID.regclass };
+  return relationSlot(v, env.ctx, 'null') ?? { sql: regclassOfText(v.sql, env.ctx, 'null'), type: OID.regclass };
 }
 
 /**

@@ -1,15 +1,18 @@
 /**
  * @module regclass: a relation named by text, PostgreSQL's `'s.t'::regclass`. A regclass value
  * is its output text (the name, schema-qualified unless search_path finds it first), as in the
- * tunnel. A constant resolves at plan time; a runtime text (Convex's `$1::text::regclass`)
- * resolves in SQL against the relations the catalog had when the plan was made (plans die with
- * DDL), failing with 42P01 as PostgreSQL does. Compared with an oid (`pg_class.oid =
- * $1::text::regclass`) it becomes the table's OID.
+ * tunnel. A constant resolves at plan time. A text parameter (Convex's `$1::text::regclass`) is
+ * a relation slot: the SQL holds marks (`\u0003kind:slot\u0004$n\u0003`) that execute replaces, once it
+ * has resolved the parameter as regclassin does (42P01 for an unknown name), by the name, the
+ * OID or the size SQL of that one relation (relation-size.ts), so the statement stays small
+ * whatever the number of tables. Any other runtime text resolves in SQL against every relation
+ * the catalog had when the plan was made (plans die with DDL). Compared with an oid
+ * (`pg_class.oid = $1::text::regclass`) a regclass becomes the table's OID.
  */
 import { OID } from '../../../tunnel/oids.ts';
-import type { IndexDef, TableDef } from '../catalog.ts';
+import type { Catalog, IndexDef, TableDef } from '../catalog.ts';
 import { typeName } from '../values/index.ts';
-import { fail, unsupported, type TranslateContext, type Typed } from './context.ts';
+import { fail, paramMark, unsupported, type TranslateContext, type Typed } from './context.ts';
 import { literal } from './expr.ts';
 import { isIntegerType, isTextType } from './types.ts';
 
@@ -29,8 +32,14 @@ export function quoteIdentifier(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : `"${name.replaceAll('"', '""')}"`;
 }
 
+/** What resolving a name needs: the catalog and the session's search_path. */
+export interface NameScope {
+  catalog: Catalog;
+  searchPath: string[];
+}
+
 /** Every table and index, with the text that prints it under this search_path. */
-export function relations(ctx: TranslateContext): Relation[] {
+export function relations(ctx: NameScope): Relation[] {
   const catalog = ctx.catalog;
   const out: Relation[] = [];
   const printed = (schema: string, name: string) => {
@@ -47,7 +56,7 @@ export function relations(ctx: TranslateContext): Relation[] {
 }
 
 /** The relation a regclass input text names, resolved as regclassin does; undefined if none. */
-export function resolveRelationName(text: string, ctx: TranslateContext): Relation | undefined {
+export function resolveRelationName(text: string, ctx: NameScope): Relation | undefined {
   const parts = splitQualifiedName(text);
   if (!parts || parts.length > 2) return undefined;
   const [schema, name] = parts.length === 2 ? parts : [undefined, parts[0]];
@@ -154,18 +163,51 @@ export function regclassConstant(text: string, ctx: TranslateContext): Typed {
   return { sql: literal(OID.text, r.printed), type: OID.regclass };
 }
 
+/**
+ * The mark execute replaces for a relation slot (kind: r name, o OID, or a size function). It
+ * carries the parameter, so the SQL still binds it (SQLite counts the parameters it mentions).
+ */
+export function relationMark(kind: string, slot: number, ctx: TranslateContext): string {
+  return `\u0003${kind}:${slot}\u0004${paramMark(ctx.relationSlots[slot].param)}\u0003`;
+}
+
+/** A text parameter as a relation slot; undefined when `v` is not a bare parameter. */
+export function relationSlot(v: Typed, ctx: TranslateContext, missing: 'error' | 'null'): Typed | undefined {
+  const m = /^\u0001(\d+)\u0001$/.exec(v.sql);
+  if (!m) return undefined;
+  ctx.relationSlots.push({ param: Number(m[1]), missing });
+  const slot = ctx.relationSlots.length - 1;
+  return { sql: relationMark('r', slot, ctx), type: OID.regclass, relationSlot: slot };
+}
+
+/** The relation a regclass constant (its printed name as a literal) names, if it is one. */
+export function constantRelation(v: Typed, ctx: TranslateContext): Relation | undefined {
+  return relations(ctx).find((r) => literal(OID.text, r.printed) === v.sql);
+}
+
 /** `expr::regclass` for a typed expression: text resolves at run time, an OID maps to its table. */
 export function castToRegclass(v: Typed, ctx: TranslateContext): Typed {
   if (v.type === OID.regclass) return v;
-  if (isTextType(v.type)) return { sql: regclassOfText(v.sql, ctx, 'error'), type: OID.regclass };
+  if (isTextType(v.type)) return relationSlot(v, ctx, 'error') ?? { sql: regclassOfText(v.sql, ctx, 'error'), type: OID.regclass };
   if (v.type === OID.oid || isIntegerType(v.type)) return { sql: regclassOfOid(v.sql, ctx), type: OID.regclass };
   unsupported(`cast from ${typeName(v.type)} to regclass`);
 }
 
 /** `oid = regclass` (either side): PostgreSQL compares them as OIDs. */
 export function regclassAsOid(l: Typed, r: Typed, ctx: TranslateContext): [Typed, Typed] {
-  const oidLike = (t: Typed) => t.type === OID.oid;
-  if (oidLike(l) && r.type === OID.regclass) return [l, { sql: oidOfRegclass(r.sql, ctx), type: OID.oid }];
-  if (l.type === OID.regclass && oidLike(r)) return [{ sql: oidOfRegclass(l.sql, ctx), type: OID.oid }, r];
+  if (l.type === OID.oid && r.type === OID.regclass) return [l, asOid(r, ctx)];
+  if (l.type === OID.regclass && r.type === OID.oid) return [asOid(l, ctx), r];
   return [l, r];
+}
+
+/** A regclass as its table's OID; a table named here has its rows counted by pg_class. */
+function asOid(v: Typed, ctx: TranslateContext): Typed {
+  if (v.relationSlot !== undefined) return { sql: relationMark('o', v.relationSlot, ctx), type: OID.oid };
+  const constant = constantRelation(v, ctx);
+  if (constant) {
+    if (!constant.table) return { sql: 'NULL', type: OID.oid };
+    ctx.measured.add(constant.table.oid);
+    return { sql: String(constant.table.oid), type: OID.oid };
+  }
+  return { sql: oidOfRegclass(v.sql, ctx), type: OID.oid };
 }

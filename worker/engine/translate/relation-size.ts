@@ -6,19 +6,20 @@
  * page_count` is refused), so a size is the bytes of the values stored: per row, each TEXT or
  * BLOB's length in bytes and 8 for a number; a table adds its out-of-line bytea values
  * (overflow.ts, as PostgreSQL's table size includes TOAST); an index counts its key columns'
- * bytes plus 8 (the rowid) per row. reltuples is the exact row count (PostgreSQL's is an
- * estimate, -1 before the first VACUUM/ANALYZE). Each is computed when the statement runs, by a
- * scan of that table only (CASE evaluates the matching branch alone), so cost grows with the
- * table; Convex asks for them only in its table-size statistics.
+ * bytes plus 8 (the rowid) per row. reltuples is the exact row count of a table the statement
+ * names by regclass, -1 for others (PostgreSQL's is an estimate, -1 before the first
+ * VACUUM/ANALYZE). Each is computed when the statement runs, by a scan of that table only, so
+ * cost grows with the table; Convex asks for them only in its table-size statistics.
  */
 import { OID } from '../../../tunnel/oids.ts';
-import { quoteIdent, sqliteName, type IndexDef, type TableDef } from '../catalog.ts';
+import type { SqlValue } from '../../../tunnel/types.ts';
+import { quoteIdent, sqliteName, type Catalog, type IndexDef, type TableDef } from '../catalog.ts';
 import { undefinedFunction } from '../errors.ts';
 import { overflowBytesSql } from '../overflow.ts';
 import { typeName } from '../values/index.ts';
-import { fail, unsupported, type Typed } from './context.ts';
+import { Fail, fail, unsupported, type Typed } from './context.ts';
 import { literal, nodeType, translateExpr, type ExprEnv } from './expr.ts';
-import { regclassConstant, regclassOfOid, relations, type Relation } from './regclass.ts';
+import { constantRelation, regclassConstant, regclassOfOid, relationMark, relations, resolveRelationName, type Relation } from './regclass.ts';
 import { isIntegerType } from './types.ts';
 
 export const SIZE_FUNCTIONS = new Set(['pg_table_size', 'pg_relation_size', 'pg_indexes_size', 'pg_total_relation_size']);
@@ -71,7 +72,7 @@ function sizeOf(fn: string, r: Relation, indexesOf: (t: TableDef) => IndexDef[])
 
 /**
  * `pg_table_size(rel)` and its siblings: the argument is a regclass (a name literal resolves
- * now, a runtime regclass when the statement runs, an OID maps to its table); NULL when no
+ * now, a regclass parameter when the statement runs, an OID maps to its table); NULL when no
  * relation matches, as PostgreSQL returns for an unknown OID.
  */
 export function sizeFunction(name: string, args: any[], env: ExprEnv): Typed {
@@ -89,6 +90,52 @@ export function sizeFunction(name: string, args: any[], env: ExprEnv): Typed {
     else if (v.type === OID.oid || isIntegerType(v.type)) rel = { sql: regclassOfOid(v.sql, ctx), type: OID.regclass };
     else fail(undefinedFunction(`${name}(${typeName(v.type)})`));
   }
-  const whens = relations(ctx).map((r) => `WHEN ${literal(OID.text, r.printed)} THEN ${sizeOf(name, r, (t) => ctx.catalog.indexesOf(t.oid))}`);
+  const indexesOf = (t: TableDef) => ctx.catalog.indexesOf(t.oid);
+  // A regclass parameter: execute puts in the size SQL of the one relation it names.
+  if (rel.relationSlot !== undefined) return { sql: relationMark(name, rel.relationSlot, ctx), type: OID.int8 };
+  const constant = constantRelation(rel, ctx);
+  if (constant) return { sql: sizeOf(name, constant, indexesOf), type: OID.int8 };
+  const whens = relations(ctx).map((r) => `WHEN ${literal(OID.text, r.printed)} THEN ${sizeOf(name, r, indexesOf)}`);
   return { sql: whens.length ? `(CASE ${rel.sql} ${whens.join(' ')} END)` : 'NULL', type: OID.int8 };
+}
+
+/** pg_class.reltuples: the mark execute replaces by the row count of the tables the statement names. */
+export const RELTUPLES_MARK = '\u0003t\u0003';
+
+/** What execute needs to replace a plan's relation marks. */
+export interface RelationMarks {
+  slots: { param: number; missing: 'error' | 'null' }[];
+  searchPath: string[];
+  /** Tables named by constants, whose rows pg_class counts. */
+  measured: number[];
+}
+
+/**
+ * Replace the relation marks of `sql`: resolve each regclass parameter (42P01 for an unknown
+ * name unless to_regclass), then put in its name, OID or size SQL. pg_class.reltuples counts
+ * the rows of the tables the statement names; other tables read -1, PostgreSQL's value for a
+ * table never analyzed (counting every table would make the statement grow with the catalog).
+ */
+export function expandRelationMarks(sql: string, marks: RelationMarks, params: SqlValue[], catalog: Catalog): string {
+  const scope = { catalog, searchPath: marks.searchPath };
+  const resolved = marks.slots.map((s) => {
+    const v = params[s.param - 1];
+    if (v === null || v === undefined) return undefined;
+    const r = resolveRelationName(String(v), scope);
+    if (!r && s.missing === 'error') throw new Fail({ sqlstate: '42P01', message: `relation "${String(v)}" does not exist` });
+    return r;
+  });
+  const measured = new Set(marks.measured);
+  for (const r of resolved) if (r?.table) measured.add(r.table.oid);
+  const indexesOf = (t: TableDef) => catalog.indexesOf(t.oid);
+  return sql.replace(/\u0003(\w+)(?::(\d+)\u0004([^\u0003]*))?\u0003/g, (_, kind: string, slot: string | undefined, param: string | undefined) => {
+    if (kind === 't') {
+      const tables = [...measured].map((oid) => catalog.tableByOid(oid)).filter((t): t is TableDef => !!t);
+      return tables.length ? `(CASE pg_class_t.oid ${tables.map((t) => `WHEN ${t.oid} THEN ${rowCountSql(t)}`).join(' ')} ELSE -1 END)` : '-1';
+    }
+    const r = resolved[Number(slot)];
+    const value = !r ? 'NULL' : kind === 'r' ? literal(OID.text, r.printed) : kind === 'o' ? (r.table ? String(r.table.oid) : 'NULL') : sizeOf(kind, r, indexesOf);
+    // The parameter stays mentioned (SQLite counts it); NULL in, NULL out, as resolved above.
+    return `(CASE WHEN ${param} IS NULL THEN NULL ELSE ${value} END)`;
+  });
 }

@@ -5,11 +5,11 @@
  * everything else; pg_class.reltuples alone is computed when the statement runs.
  */
 import { OID, arrayTypeOf, elementTypeOf } from '../../../tunnel/oids.ts';
-import type { Catalog, TableDef } from '../catalog.ts';
+import type { Catalog } from '../catalog.ts';
 import { quoteIdent } from '../catalog.ts';
 import { typeName } from '../values/index.ts';
 import { literal } from './expr.ts';
-import { rowCountSql } from './relation-size.ts';
+import { RELTUPLES_MARK } from './relation-size.ts';
 
 export interface VirtualRelation {
   /** A subquery whose columns carry the names below. */
@@ -108,7 +108,7 @@ export function virtualRelation(schema: string, name: string, catalog: Catalog, 
       rows,
     );
   }
-  if (schema === 'pg_catalog' && name === 'pg_class') return pgClass(tables);
+  if (schema === 'pg_catalog' && name === 'pg_class') return pgClass(catalog);
   if (schema === 'pg_catalog' && name === 'pg_tables') {
     return relation(
       [col('schemaname', OID.name), col('tablename', OID.name), col('tableowner', OID.name)],
@@ -130,17 +130,17 @@ export function namespaceOid(schema: string): bigint {
 }
 
 /**
- * pg_class, tables only (relkind 'r'; indexes and sequences have no OID in this catalog).
- * reltuples is the exact row count, counted when a query reads that row: the CASE picks the
- * one table's count, and SQLite flattens the subquery so only rows the query keeps compute it.
+ * pg_class, tables only (relkind 'r'; indexes and sequences have no OID in this catalog), read
+ * from the catalog's own table so the statement does not grow with the number of tables.
+ * reltuples counts the rows of the tables the statement names by regclass, and is -1 for the
+ * others (relation-size.ts).
  */
-function pgClass(tables: TableDef[]): VirtualRelation {
+function pgClass(catalog: Catalog): VirtualRelation {
   const columns = [col('oid', OID.oid), col('relname', OID.name), col('relnamespace', OID.oid), col('reltuples', OID.float4), col('relkind', OID.char)];
-  if (!tables.length) return relation(columns, []);
-  const values = tables.map((t) => `(${t.oid}, ${literal(OID.name, t.name)}, ${namespaceOid(t.schema)}, ${literal(OID.char, 'r')})`).join(', ');
-  const count = `(CASE column1 ${tables.map((t) => `WHEN ${t.oid} THEN ${rowCountSql(t)}`).join(' ')} END)`;
+  const namespaces = catalog.schemas().map((s) => `WHEN ${literal(OID.text, s)} THEN ${namespaceOid(s)}`);
+  const namespace = namespaces.length ? `(CASE pg_class_t.schema ${namespaces.join(' ')} END)` : 'NULL';
   return {
-    sql: `SELECT column1 AS "oid", column2 AS "relname", column3 AS "relnamespace", CAST(${count} AS REAL) AS "reltuples", column4 AS "relkind" FROM (VALUES ${values})`,
+    sql: `SELECT pg_class_t.oid AS "oid", pg_class_t.name AS "relname", ${namespace} AS "relnamespace", CAST(${RELTUPLES_MARK} AS REAL) AS "reltuples", 'r' AS "relkind" FROM pg_meta_tables AS pg_class_t`,
     columns,
   };
 }

@@ -22,7 +22,7 @@ import type { SessionIdentity } from './translate/virtual-relations.ts';
 import { affectsRowTwice, probeQueries, returningRowid, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
 import { Transactions, type StatementOwner } from './transactions.ts';
 import { recoverUndo, withViews } from './undo.ts';
-import { installOverflowStorage, MAX_BYTEA_BYTES, placeOutOfLine, readOverflow, sweepOverflow } from './overflow.ts';
+import { assertSingleClaims, installOverflowStorage, MAX_BYTEA_BYTES, placeOutOfLine, readOverflow, sweepOverflow, type Placed } from './overflow.ts';
 import { coerceValue, fromStorage, isPgError, toStorage, typeName, type StorageBinding } from './values/index.ts';
 
 /** Production SQLite refuses values above ~2 MB; enforce it ourselves (DESIGN §4). */
@@ -169,7 +169,7 @@ export class Engine implements SqlService {
 
   /** One execution of a plan's SQL; `before` rows already materialised count against the cap. */
   #runOnce(plan: Plan, oids: number[], params: SqlValue[], before: number, views: Map<string, string>, touched?: Set<number>): { rows: SqlValue[][]; count: number } {
-    const bindings = this.#bind(plan, oids, params);
+    const { bindings, placed } = this.#bind(plan, oids, params);
     // Past SQLite's parameter limit the values go inline (as literals of their storage form).
     const inline = bindings.length > MAX_BOUND_PARAMS;
     const binds = inline ? [] : bindings.map((b) => b.bind);
@@ -197,6 +197,7 @@ export class Engine implements SqlService {
       throw new Fail(uniqueError(target, source && this.#probeKey(target, source, binds), source));
     }
     const count = plan.command === 'SELECT' || cols ? rows.length : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
+    assertSingleClaims(this.#storage.sql, placed);
     return { rows, count };
   }
 
@@ -204,7 +205,8 @@ export class Engine implements SqlService {
    * Parameters → storage bindings, within the value limits: a bytea written whole into a column
    * that may hold out-of-line values goes out of line when its row would not fit (overflow.ts).
    */
-  #bind(plan: Plan, oids: number[], params: SqlValue[]): StorageBinding[] {
+  #bind(plan: Plan, oids: number[], params: SqlValue[]): { bindings: StorageBinding[]; placed: Placed[] } {
+    let placed: Placed[] = [];
     const bindings = params.map((v, i) => {
       const b = toStorage(oids[i], v);
       if (isPgError(b)) throw new Fail(b);
@@ -215,7 +217,7 @@ export class Engine implements SqlService {
     });
     if (plan.overflowParams) {
       const binds = bindings.map((b) => b.bind);
-      placeOutOfLine(this.#storage.sql, binds, plan.overflowParams);
+      placed = placeOutOfLine(this.#storage.sql, binds, plan.overflowParams);
       binds.forEach((v, i) => {
         if (v !== bindings[i].bind) bindings[i] = { bind: v as number, castInteger: false };
       });
@@ -226,7 +228,7 @@ export class Engine implements SqlService {
       const where = oids[i] === OID.bytea ? '; a larger bytea is stored only when written whole into a bytea column outside every index and key, and is never compared' : '';
       throw new Fail(programLimitExceeded(`parameter $${i + 1} (${typeName(oids[i])}) exceeds the ${MAX_VALUE_BYTES}-byte value limit${where}`));
     });
-    return bindings;
+    return { bindings, placed };
   }
 
   /** A result value from storage; a bytea column's number is an out-of-line value's reference. */

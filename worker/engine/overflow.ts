@@ -3,7 +3,7 @@
  * (DESIGN §4) and Convex stores documents up to 32 MiB, so a bytea parameter too large for its
  * row is written as chunks of an overflow table and the row holds a reference in its place:
  *
- *   pg_meta_overflow        (id INTEGER PRIMARY KEY AUTOINCREMENT, length, owner)
+ *   pg_meta_overflow        (id INTEGER PRIMARY KEY AUTOINCREMENT, length, owner, claims)
  *   pg_meta_overflow_chunks (id, seq, chunk)       ≤ CHUNK_BYTES each, in seq order
  *
  * **Reference.** A bytea is always stored as a BLOB (or NULL), so a number in a bytea column
@@ -24,6 +24,10 @@
  * A reference written by a statement whose row never kept it (ON CONFLICT DO NOTHING, a
  * filtered INSERT … SELECT) stays unowned and is swept with the statement; a failed statement
  * or transaction rolls its chunks back with everything else.
+ *
+ * **One row per value.** A reference is never shared: the triggers count the rows that take
+ * each one (`claims`), and a statement that wrote one parameter into several rows (`UPDATE …
+ * SET v = $1` over many rows) fails with 54000 (`assertSingleClaims`).
  */
 import { OID } from '../../tunnel/oids.ts';
 import { quoteIdent, sqliteName, type TableDef } from './catalog.ts';
@@ -46,7 +50,13 @@ export const isReference = (x: string) => `typeof(${x}) IN ('integer', 'real')`;
 
 /** Create the overflow tables (idempotent); runs at engine start. */
 export function installOverflowStorage(sql: SqlStorage): void {
-  sql.exec(`CREATE TABLE IF NOT EXISTS ${OVERFLOW} (id INTEGER PRIMARY KEY AUTOINCREMENT, length INTEGER NOT NULL, owner INTEGER)`);
+  sql.exec(`CREATE TABLE IF NOT EXISTS ${OVERFLOW} (id INTEGER PRIMARY KEY AUTOINCREMENT, length INTEGER NOT NULL, owner INTEGER, claims INTEGER NOT NULL DEFAULT 0)`);
+  try {
+    sql.exec(`SELECT claims FROM ${OVERFLOW} LIMIT 0`);
+  } catch {
+    // Made by the first version of this file, before claims were counted.
+    sql.exec(`ALTER TABLE ${OVERFLOW} ADD COLUMN claims INTEGER NOT NULL DEFAULT 0`);
+  }
   sql.exec(`CREATE TABLE IF NOT EXISTS ${CHUNKS} (id INTEGER NOT NULL, seq INTEGER NOT NULL, chunk BLOB NOT NULL, PRIMARY KEY (id, seq))`);
   // The sweep finds garbage without scanning live values.
   sql.exec(`CREATE INDEX IF NOT EXISTS pg_meta_overflow_garbage ON ${OVERFLOW} (id) WHERE owner IS NULL`);
@@ -67,7 +77,7 @@ export function installOverflowTriggers(sql: SqlStorage, table: TableDef): void 
   for (const c of table.columns) {
     if (c.typeOid !== OID.bytea) continue;
     const col = quoteIdent(c.name);
-    const take = (x: string) => `UPDATE ${OVERFLOW} SET owner = ${table.oid} WHERE id = ${x};`;
+    const take = (x: string) => `UPDATE ${OVERFLOW} SET owner = ${table.oid}, claims = claims + 1 WHERE id = ${x};`;
     // The committed image of this row, if an open transaction changed it, holds the reference.
     const kept = `EXISTS (SELECT 1 FROM ${log} WHERE rid = old.rowid AND op <> 'I' AND ${col} = old.${col})`;
     const release = `UPDATE ${OVERFLOW} SET owner = NULL WHERE id = old.${col} AND NOT ${kept};`;
@@ -76,7 +86,7 @@ export function installOverflowTriggers(sql: SqlStorage, table: TableDef): void 
       `CREATE TRIGGER IF NOT EXISTS ${triggerName('u', table, c.name)} AFTER UPDATE OF ${col} ON ${t} ` +
         `WHEN (${isReference(`new.${col}`)} OR ${isReference(`old.${col}`)}) AND new.${col} IS NOT old.${col} BEGIN ` +
         `UPDATE ${OVERFLOW} SET owner = NULL WHERE ${isReference(`old.${col}`)} AND id = old.${col} AND NOT ${kept}; ` +
-        `UPDATE ${OVERFLOW} SET owner = ${table.oid} WHERE ${isReference(`new.${col}`)} AND id = new.${col}; END`,
+        `UPDATE ${OVERFLOW} SET owner = ${table.oid}, claims = claims + 1 WHERE ${isReference(`new.${col}`)} AND id = new.${col}; END`,
     );
     sql.exec(`CREATE TRIGGER IF NOT EXISTS ${triggerName('d', table, c.name)} AFTER DELETE ON ${t} WHEN ${isReference(`old.${col}`)} BEGIN ${release} END`);
     sql.exec(
@@ -154,24 +164,39 @@ function boundBytes(v: unknown): number {
   return 8;
 }
 
+/** A parameter bound as a reference: its index and the reference. */
+export interface Placed {
+  index: number;
+  id: number;
+}
+
 /**
  * Move bytea values of the `eligible` bindings out of line, largest first, until the inline
- * values of one execution fit ROW_BUDGET; returns how many moved. Each moved value binds as
- * its reference.
+ * values of one execution fit ROW_BUDGET. Each moved value binds as its reference.
  */
-export function placeOutOfLine(sql: SqlStorage, binds: unknown[], eligible: number[]): number {
+export function placeOutOfLine(sql: SqlStorage, binds: unknown[], eligible: number[]): Placed[] {
   let total = binds.reduce<number>((n, v) => n + boundBytes(v), 0);
-  if (total <= ROW_BUDGET) return 0;
+  if (total <= ROW_BUDGET) return [];
   const candidates = eligible
     .filter((i) => binds[i] instanceof Uint8Array && (binds[i] as Uint8Array).length >= MIN_OUT_OF_LINE)
     .sort((a, b) => (binds[b] as Uint8Array).length - (binds[a] as Uint8Array).length);
-  let moved = 0;
-  for (const i of candidates) {
+  const placed: Placed[] = [];
+  for (const index of candidates) {
     if (total <= ROW_BUDGET) break;
-    const bytes = binds[i] as Uint8Array;
-    binds[i] = storeOverflow(sql, bytes);
+    const bytes = binds[index] as Uint8Array;
+    const id = storeOverflow(sql, bytes);
+    binds[index] = id;
     total -= bytes.length - 8;
-    moved++;
+    placed.push({ index, id });
   }
-  return moved;
+  return placed;
+}
+
+/** After an execution: a reference that went into more than one row fails the statement (54000). */
+export function assertSingleClaims(sql: SqlStorage, placed: Placed[]): void {
+  if (!placed.length) return;
+  const shared = sql.exec<{ id: number }>(`SELECT id FROM ${OVERFLOW} WHERE claims > 1 AND id IN (${placed.map((p) => p.id).join(', ')}) LIMIT 1`).toArray()[0];
+  if (!shared) return;
+  const index = placed.find((p) => p.id === shared.id)!.index;
+  throw new Fail(programLimitExceeded(`parameter $${index + 1} (bytea) is over ${ROW_BUDGET} bytes and would be written into several rows; a value that large is stored for one row per statement`));
 }

@@ -233,6 +233,25 @@ describe('bytea values larger than a row', () => {
       expect(await fails(s, 'SELECT $1::bytea', [bytes(3 * MiB, 5)])).toMatchObject({ sqlstate: '54000' });
     }));
 
+  test('one large parameter is never shared by several rows: 54000, nothing written', () =>
+    inObject(async ({ open, stored }) => {
+      const s = await open();
+      await ok(s, DOCS);
+      await ok(s, 'INSERT INTO docs VALUES (1, 1, $1), (2, 1, $2)', [bytes(3 * MiB, 1), bytes(10, 2)]);
+      expect(stored()[0]).toBe(1);
+      const big = bytes(2 * MiB, 3);
+      for (const sql of ['UPDATE docs SET json_value = $1', 'INSERT INTO docs SELECT id + 10, ts, $1 FROM docs', 'INSERT INTO docs VALUES (1, 1, $2), (2, 1, $2) ON CONFLICT (id) DO UPDATE SET json_value = $1']) {
+        const params = sql.includes('$2') ? [big, bytes(5, 4)] : [big];
+        expect(await fails(s, sql, params), sql).toMatchObject({ sqlstate: '54000', message: expect.stringContaining('several rows') });
+      }
+      expect(stored()[0]).toBe(1);
+      expect(await value(s, 1)).toBe(await digest(bytes(3 * MiB, 1)));
+      // One row from a SELECT without FROM is fine.
+      await ok(s, 'INSERT INTO docs SELECT 3, 1, $1', [big]);
+      expect(await value(s, 3)).toBe(await digest(big));
+      expect(stored()[0]).toBe(2);
+    }));
+
   test('DROP TABLE and DROP SCHEMA … CASCADE take their values with them', () =>
     inObject(async ({ open, stored }) => {
       const s = await open();

@@ -278,4 +278,28 @@ describe("psql's \\copy … (format binary)", () => {
     expect((again as { stderr: string }).stderr).toMatch(/duplicate key value violates unique constraint "psql_rows_pkey"/);
     expect((await sql(candidate!, 'SELECT count(*) FROM psql_rows')).trim()).toBe('3000');
   }, 120_000);
+
+  it('a COPY larger than one statement can hold (48 MiB, outside a transaction) loads whole, and one failing row late in it writes nothing', async () => {
+    const psql = psqlPath();
+    const sql = (e: Endpoint, ...commands: string[]) =>
+      run(psql, [e.url, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', ...commands.flatMap((c) => ['-c', c])], { maxBuffer: 256 << 20 }).then((r) => r.stdout);
+    const create = 'CREATE TABLE psql_big (id int8 PRIMARY KEY, b bytea)';
+    const big = path.join(dir, 'big.bin');
+    const late = path.join(dir, 'late-duplicate.bin');
+    // 48 rows of 1 MiB each; the second file: 48 new rows, then a copy of row 1 at the very end.
+    const rows = (from: number, to: number) => `SELECT g::int8, decode(repeat(lpad(to_hex(g % 256), 2, '0'), 1048576), 'hex') FROM generate_series(${from}, ${to}) g`;
+    await sql(reference!, `\\copy (${rows(1, 48)}) TO '${big}' (format binary)`, `\\copy (${rows(49, 96)} UNION ALL ${rows(1, 1)}) TO '${late}' (format binary)`);
+    expect(statSync(big).size).toBeGreaterThan(48 << 20);
+    await sql(candidate!, create, `\\copy psql_big FROM '${big}' (format binary)`);
+    expect((await sql(candidate!, 'SELECT count(*), sum(length(b)) FROM psql_big')).trim()).toBe(`48|${48 << 20}`);
+    // Byte for byte, a dozen rows per result (a DO holds a whole result in memory).
+    for (let from = 1; from <= 48; from += 12) {
+      const ours = await sql(candidate!, `SELECT id, b FROM psql_big WHERE id BETWEEN ${from} AND ${from + 11} ORDER BY id`);
+      const theirs = await sql(reference!, `${rows(from, from + 11)} ORDER BY 1`);
+      expect(ours === theirs, `rows ${from}-${from + 11}`).toBe(true);
+    }
+    const again = await run(psql, [candidate!.url, '-X', '-q', '-c', `\\copy psql_big FROM '${late}' (format binary)`], { maxBuffer: 64 << 20 }).catch((e: { stderr: string }) => e);
+    expect((again as { stderr: string }).stderr).toMatch(/duplicate key value violates unique constraint "psql_big_pkey"/);
+    expect((await sql(candidate!, 'SELECT count(*), max(id) FROM psql_big')).trim()).toBe('48|48');
+  }, 180_000);
 });

@@ -1,12 +1,18 @@
 /**
  * @module COPY … FROM STDIN on the Durable Object's side (docs/tunnel.md, copy frames). The
  * shim decodes the client's binary COPY data and ships rows in bounded batches; this file
- * checks the statement, describes the target columns, holds the batches of one session's COPY
- * and applies them all at CopyDone as ONE statement through the session:
- * `INSERT INTO t (cols) SELECT * FROM unnest($1::type[], …)`, the general UNNEST insert, so a
- * COPY is atomic (every row or none), honours the session's transaction and search_path, and
- * fails as an INSERT would (23505 naming the constraint, 23502…). Only the SqlSession
- * interface is used: nothing here knows how the engine runs statements.
+ * checks the statement, describes the target columns and applies the rows through the session
+ * as the general UNNEST insert, `INSERT INTO t (cols) SELECT * FROM unnest($1::type[], …)`, so
+ * a COPY honours search_path and fails as an INSERT would (23505 naming the constraint, 23502…).
+ *
+ * A COPY is atomic (every row or none):
+ * - outside a transaction (Convex's snapshot import: up to a million rows per COPY) it runs in
+ *   a transaction of its own, applying each ~4 MiB of rows as it arrives, so memory stays flat
+ *   whatever the COPY's size; CopyDone commits, CopyFail or an error rolls back;
+ * - inside the client's transaction the rows are held until CopyDone and applied as one
+ *   statement (a failure must leave that transaction failed, not half-written), up to
+ *   MAX_COPY_BYTES.
+ * Only the SqlSession interface is used: nothing here knows how the engine runs statements.
  */
 import { arrayTypeOf, OID } from '../../tunnel/oids.ts';
 import type { Column, ExecuteReply, PgError, PrepareReply, SqlSession, SqlValue, TxStatus } from '../../tunnel/types.ts';
@@ -15,11 +21,14 @@ import type { parseSql as ParseSql } from './parser.ts';
 import { typeName } from './values/type-names.ts';
 
 /**
- * Rows of one COPY held until CopyDone, in approximate bytes. The DO isolate has ~128 MB and
- * the rows are all bound into one statement: past this the COPY fails with 54000 and nothing
- * is written; split larger loads into several COPY statements.
+ * Rows of one COPY inside a client's transaction, held until CopyDone, in approximate bytes.
+ * The DO isolate has ~128 MB and the rows are all bound into one statement: past this the COPY
+ * fails with 54000 and nothing is written.
  */
 export const MAX_COPY_BYTES = 32 * 1024 * 1024;
+
+/** A COPY in its own transaction applies its rows in statements of about this many bytes. */
+export const COPY_APPLY_BYTES = 4 * 1024 * 1024;
 
 interface Target {
   /** The INSERT that applies the rows, one array parameter per column. */
@@ -35,7 +44,11 @@ interface Open {
   rows: number;
   bytes: number;
   txStatus: TxStatus;
-  /** Set once a batch broke a limit; CopyDone then reports it. */
+  /** The COPY opened its own transaction (the client had none): rows are applied as they come. */
+  ownTx: boolean;
+  /** Rows applied so far (ownTx). */
+  applied: number;
+  /** Set once a batch broke a limit or failed; CopyDone then reports it. */
   failed?: PgError;
 }
 
@@ -116,12 +129,36 @@ export class CopyIn {
     const names = columns.map((c) => quote(c.name)).join(', ');
     const unnest = arrayOids.map((oid, i) => `$${i + 1}::${castName(oid)}`).join(', ');
     const target = { insertSql: `INSERT INTO ${copy.table} (${names}) SELECT * FROM unnest(${unnest})`, arrayOids, columns };
-    this.#open = { target, columns: columns.map(() => []), rows: 0, bytes: 0, txStatus: probe.txStatus };
+    const ownTx = probe.txStatus === 'I';
+    if (ownTx) {
+      const begin = await this.#session.query('BEGIN');
+      if (begin.error) return fail(begin.error, begin.txStatus);
+    }
+    this.#open = { target, columns: columns.map(() => []), rows: 0, bytes: 0, txStatus: probe.txStatus, ownTx, applied: 0 };
     return { txStatus: probe.txStatus, notices: [], description: { paramOids: [], columns } };
   }
 
+  /** Insert the rows held so far (one statement) and let them go. */
+  async #apply(open: Open): Promise<PgError | undefined> {
+    if (open.rows === 0) return undefined;
+    const reply = await this.#session.execute(open.target.insertSql, open.target.arrayOids, open.columns);
+    open.columns = open.columns.map(() => []);
+    open.bytes = 0;
+    const rows = open.rows;
+    open.rows = 0;
+    if (reply.error) return reply.error;
+    open.applied += Number(/(\d+)$/.exec(reply.results[0]?.tag ?? '')?.[1] ?? rows);
+    return undefined;
+  }
+
+  /** End the COPY's own transaction; the reply carries the client's status after it. */
+  async #finish(open: Open, commit: boolean): Promise<ExecuteReply> {
+    const end = await this.#session.query(commit ? 'COMMIT' : 'ROLLBACK');
+    return { results: [], txStatus: end.txStatus, notices: [], ...(end.error && { error: end.error }) };
+  }
+
   /** One batch of rows, each with one value per target column. */
-  rows(rows: SqlValue[][]): ExecuteReply {
+  async rows(rows: SqlValue[][]): Promise<ExecuteReply> {
     const open = this.#open;
     if (!open) return { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: 'no COPY in progress' } };
     const reply: ExecuteReply = { results: [], txStatus: open.txStatus, notices: [] };
@@ -138,7 +175,11 @@ export class CopyIn {
       }
       open.rows++;
     }
-    if (!open.failed && open.bytes > MAX_COPY_BYTES) {
+    if (!open.failed && open.ownTx && open.bytes >= COPY_APPLY_BYTES) {
+      open.failed = await this.#apply(open);
+      if (open.failed) return { ...reply, error: open.failed };
+    }
+    if (!open.failed && !open.ownTx && open.bytes > MAX_COPY_BYTES) {
       open.failed = programLimitExceeded(`COPY data exceeds the ${MAX_COPY_BYTES}-byte limit of one COPY statement; split it into several`);
     }
     if (open.failed) open.columns = open.columns.map(() => []);
@@ -150,6 +191,15 @@ export class CopyIn {
     const open = this.#open;
     this.#open = undefined;
     if (!open) return { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: 'no COPY in progress' } };
+    if (open.ownTx) {
+      const error = !commit ? undefined : (open.failed ?? (await this.#apply(open)));
+      if (!commit || error) {
+        const rolledBack = await this.#finish(open, false);
+        return error ? { ...rolledBack, error } : rolledBack;
+      }
+      const done = await this.#finish(open, true);
+      return done.error ? done : { ...done, results: [{ columns: null, rows: [], tag: `COPY ${open.applied}` }] };
+    }
     if (!commit) return { results: [], txStatus: open.txStatus, notices: [] };
     if (open.failed) return { results: [], txStatus: open.txStatus, notices: [], error: open.failed };
     if (open.rows === 0) return { results: [{ columns: null, rows: [], tag: 'COPY 0' }], txStatus: open.txStatus, notices: [] };

@@ -109,7 +109,7 @@ export class Dispatcher {
         case 'copyBegin':
           return [encodePrepareReply(ids, await CopyIn.of(s).begin(f.sql))];
         case 'copyRows':
-          return encodeExecuteReply(ids, CopyIn.of(s).rows(f.rows));
+          return encodeExecuteReply(ids, await CopyIn.of(s).rows(f.rows));
         case 'copyEnd':
           return this.#written(ids, await CopyIn.of(s).end(f.commit));
         case 'close':

@@ -23,8 +23,15 @@ import { Dispatcher } from './tunnel/dispatch.ts';
 import { TunnelDialer, type DialTunnel, type TunnelStatus } from './tunnel/dialer.ts';
 import type { Env } from './index.ts';
 
-/** Rotate the tunnel well inside the 15 minutes an outbound socket keeps a DO resident. */
+/** Rotate the tunnel well inside the 15 minutes an outbound socket keeps a DO resident (TUNNEL_ROTATE_SECONDS overrides). */
 const ROTATE_EVERY_MS = 10 * 60 * 1000;
+/**
+ * The alarm's period. Traffic on the tunnel (an outbound socket) does not count as activity
+ * everywhere: local workerd evicts the object ~70 s after its last incoming event even while
+ * the tunnel is busy, which would drop the tunnel and every open transaction. An alarm is an
+ * incoming event, so a short period keeps the object resident; rotation waits for its turn.
+ */
+const HEARTBEAT_MS = 30_000;
 /** After the container stops, the alarm starts it again this soon. */
 const RESTART_AFTER_MS = 5_000;
 /** Convex's API port (the site is served there too, under /http). */
@@ -92,8 +99,22 @@ export class Deployment extends DurableObject<Env> {
     }));
   }
 
+  /** When the link was last rotated (or first brought up): the heartbeat rotates it every ROTATE_EVERY_MS. */
+  #rotatedAt = Date.now();
+
   async #armRotation(): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ROTATE_EVERY_MS);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
+  }
+
+  /** Rotate the link if its turn has come; otherwise only make sure it is up. */
+  async #keepTunnel(tunnel: TunnelDialer): Promise<void> {
+    const every = this.env.TUNNEL_ROTATE_SECONDS ? Number(this.env.TUNNEL_ROTATE_SECONDS) * 1000 : ROTATE_EVERY_MS;
+    if (Date.now() - this.#rotatedAt < every) {
+      await tunnel.ensure();
+      return;
+    }
+    this.#rotatedAt = Date.now();
+    await tunnel.rotate();
   }
 
   /** Bring the tunnel up (idempotent) and keep it rotating. */
@@ -118,13 +139,12 @@ export class Deployment extends DurableObject<Env> {
       const lifecycle = this.#lifecycleFor(runtime);
       const wasReady = lifecycle.ready;
       await lifecycle.ensureReady().catch((err) => console.log(`container: ${err instanceof Error ? err.message : err}`));
-      if (wasReady && this.#tunnel) await this.#tunnel.rotate();
-      await this.ctx.storage.setAlarm(Date.now() + ROTATE_EVERY_MS);
+      if (wasReady && this.#tunnel) await this.#keepTunnel(this.#tunnel);
+      await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
       return;
     }
-    if (this.#tunnel) await this.#tunnel.rotate();
-    else await this.#dialer().ensure();
-    await this.ctx.storage.setAlarm(Date.now() + ROTATE_EVERY_MS);
+    await this.#keepTunnel(this.#dialer());
+    await this.ctx.storage.setAlarm(Date.now() + HEARTBEAT_MS);
   }
 
   /** The Worker's requests for this deployment: proxied to Convex's port 3210. */

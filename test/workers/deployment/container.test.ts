@@ -182,11 +182,15 @@ describe('the Deployment DO with a container', () => {
   it('rotates the tunnel make-before-break from its alarm, and starts a container that stopped again', async () => {
     let fake!: FakeContainer;
     let stub!: DurableObjectStub<Deployment>;
-    await withContainer(async (c) => {
-      ({ fake, stub } = c);
-      expect((await c.instance.fetch(request('/api/query'))).status).toBe(200);
-      expect(await c.state.storage.getAlarm()).not.toBeNull();
-    });
+    await withContainer(
+      async (c) => {
+        ({ fake, stub } = c);
+        expect((await c.instance.fetch(request('/api/query'))).status).toBe(200);
+        expect(await c.state.storage.getAlarm()).not.toBeNull();
+      },
+      // Every heartbeat is then a rotation.
+      { TUNNEL_ROTATE_SECONDS: '0' },
+    );
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(fake.links).toHaveLength(2);
     expect(fake.links[1].authed).toBe(true);

@@ -224,6 +224,16 @@ describe('engine cases', () => {
       { sql: 'SELECT count(*), min(v), max(ts) FROM convex.docs WHERE ts >= 1000', rows: [[60n, "v'1\u0001?1", 1118n]] },
     ]));
 
+  it('ORDER BY: a NOT NULL column drops its NULLS clause, except on the NULL-extended side of an outer join', () =>
+    runGroup([
+      { sql: 'CREATE TABLE oa (id int8 PRIMARY KEY); CREATE TABLE ob (id int8 PRIMARY KEY, v int8 NOT NULL)' },
+      { sql: 'INSERT INTO oa VALUES (1), (2), (3); INSERT INTO ob VALUES (1, 10), (3, 5)' },
+      { sql: 'SELECT oa.id, ob.v FROM oa LEFT JOIN ob ON oa.id = ob.id ORDER BY ob.v', rows: [[3n, 5n], [1n, 10n], [2n, null]] },
+      { sql: 'SELECT oa.id, ob.v FROM oa LEFT JOIN ob ON oa.id = ob.id ORDER BY ob.v DESC', rows: [[2n, null], [1n, 10n], [3n, 5n]] },
+      { sql: 'SELECT ob.v, oa.id FROM ob RIGHT JOIN oa ON oa.id = ob.id ORDER BY v', rows: [[5n, 3n], [10n, 1n], [null, 2n]] },
+      { sql: 'SELECT v FROM ob ORDER BY v DESC', rows: [[10n], [5n]] },
+    ]));
+
   it('transactions: implicit, honest refusals, warnings', () =>
     runGroup([
       { sql: 'CREATE TABLE m (id int4 PRIMARY KEY)' },

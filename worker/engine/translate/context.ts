@@ -60,6 +60,8 @@ export interface ScopeColumn {
 export interface ScopeEntry {
   alias: string;
   columns: ScopeColumn[];
+  /** On the NULL-extended side of an outer join: its columns may be NULL whatever the table says. */
+  nullable?: boolean;
   /** 0 for the current query level, n for the nth enclosing query (inner names shadow outer ones). */
   depth?: number;
 }

@@ -213,6 +213,9 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
     const kind = kinds[n.jointype];
     if (!kind) unsupported(`join type ${n.jointype}`);
     const on = using !== undefined ? ` ON ${using}` : n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...deeper(outer)]), OID.bool).sql}` : '';
+    // The NULL-extended side(s) of an outer join.
+    const nulled = n.jointype === 'JOIN_LEFT' ? [split, scope.length] : n.jointype === 'JOIN_RIGHT' ? [start, split] : n.jointype === 'JOIN_FULL' ? [start, scope.length] : undefined;
+    if (nulled) for (let i = nulled[0]; i < nulled[1]; i++) scope[i] = { ...scope[i], nullable: true };
     return `${left} ${kind} ${right}${on}`;
   }
   if (k === 'RangeFunction') return functionFromItem(n, ctx, scope, expand, env(ctx, deeper(outer)));
@@ -322,8 +325,25 @@ export function sortItems(stmt: any, ctx: TranslateContext, scope: ScopeEntry[],
     const desc = sb.sortby_dir === 'SORTBY_DESC';
     // PostgreSQL: NULLs sort as larger than any value (last ascending, first descending).
     const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';
-    return { expr, direction: `${desc ? 'DESC' : 'ASC'} NULLS ${nulls}` };
+    // A column that cannot be NULL needs no NULLS clause, and without one SQLite can walk an
+    // index in order instead of sorting (Convex's paging orders by NOT NULL key columns).
+    const placement = !byName && neverNull(sb.node, ctx, scope) ? '' : ` NULLS ${nulls}`;
+    return { expr, direction: `${desc ? 'DESC' : 'ASC'}${placement}` };
   });
+}
+
+/** Is `node` a column of this query level's FROM that is NOT NULL in its table and not NULL-extended by an outer join? */
+function neverNull(node: any, ctx: TranslateContext, scope: ScopeEntry[]): boolean {
+  const fields = node?.ColumnRef?.fields;
+  if (!fields || fields.some((f: any) => !f.String)) return false;
+  const name: string = fields[fields.length - 1].String.sval;
+  const qualifier: string | undefined = fields.length === 2 ? fields[0].String.sval : undefined;
+  if (fields.length > 2) return false;
+  const matches = scope.flatMap((e) => (qualifier === undefined || e.alias === qualifier ? e.columns.filter((c) => c.name === name && !c.hidden).map((c) => ({ e, c })) : []));
+  if (matches.length !== 1) return false;
+  const { e, c } = matches[0];
+  if (e.nullable || (e.depth ?? 0) > 0 || !c.source) return false;
+  return ctx.catalog.tableByOid(c.source.tableOid)?.columns.find((x) => x.attnum === c.source!.attnum)?.notNull ?? false;
 }
 
 export function limitClause(stmt: any, ctx: TranslateContext, scope: ScopeEntry[]): string {

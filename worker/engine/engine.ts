@@ -74,8 +74,13 @@ export class Engine implements SqlService {
     }
   }
 
+  /** The plan already made for this text, types and session, if any: executing it needs no parse. */
+  cachedPlan(sql: string, paramOids: number[], settings: Settings, who: SessionIdentity): Plan | undefined {
+    return this.#plans.get(planKey(this.catalog.version, sql, paramOids, settings, who));
+  }
+
   plan(kind: string, stmt: any, sql: string, paramOids: number[], settings: Settings, who: SessionIdentity): Plan {
-    const key = `${this.catalog.version}\u0000${settings.search_path}\u0000${who.user}\u0000${who.database}\u0000${paramOids.join(',')}\u0000${sql}`;
+    const key = planKey(this.catalog.version, sql, paramOids, settings, who);
     const cached = this.#plans.get(key);
     if (cached) return cached;
     const ctx = new TranslateContext(this.catalog, searchPath(settings), paramOids, who);
@@ -261,6 +266,11 @@ export class Engine implements SqlService {
     const out = runDdl(kind, stmt, ctx, this.#storage.sql);
     return { result: { columns: null, rows: [], tag: out.tag }, notices: out.notices };
   }
+}
+
+/** Plans are per catalog version, search_path, identity (current_user…), parameter types and text. */
+function planKey(version: number, sql: string, paramOids: number[], settings: Settings, who: SessionIdentity): string {
+  return `${version}\u0000${settings.search_path}\u0000${who.user}\u0000${who.database}\u0000${paramOids.join(',')}\u0000${sql}`;
 }
 
 function searchPath(settings: Settings): string[] {

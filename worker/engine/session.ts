@@ -13,6 +13,7 @@ import { doBlockBody, runDoBlock } from './do-block.ts';
 import type { Engine } from './engine.ts';
 import { featureNotSupported, inFailedTransaction, noActiveTransaction, notNullViolation, numericOutOfRange, programLimitExceeded, syntaxError } from './errors.ts';
 import { parseSql, type RawStmt } from './parser.ts';
+import type { Plan } from './plan.ts';
 import type { WaitFailure } from './locks.ts';
 import { applyStartupSetting, durationMs, settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
 import { NeedLock, waitFailureError, type StatementOwner } from './transactions.ts';
@@ -95,6 +96,13 @@ export class EngineSession implements SqlSession {
     return parsed.stmts;
   }
 
+  /** The one statement of `sql`'s parse tree (its text was parsed successfully before). */
+  #parseOne(sql: string): any {
+    const stmts = this.#parse(sql);
+    if (!Array.isArray(stmts)) throw new Fail(stmts);
+    return kindOf(stmts[0])[1];
+  }
+
   get #txStatus(): TxStatus {
     return !this.#tx ? 'I' : this.#tx.failed ? 'E' : 'T';
   }
@@ -129,7 +137,9 @@ export class EngineSession implements SqlSession {
     this.#idle(false);
     try {
       if (this.#ended) return this.#reply([], [], this.#ended);
-      const stmts = this.#parse(sql);
+      // A statement executed before runs from its cached plan: no parse (Convex re-executes the same few statements).
+      const cached = this.#engine.cachedPlan(sql, paramOids, this.#settings, this.#who);
+      const stmts = cached ? [plannedStatement(cached)] : this.#parse(sql);
       if (!Array.isArray(stmts)) return this.#fail([], [], stmts);
       if (stmts.length > 1) return this.#fail([], [], syntaxError('cannot insert multiple commands into a prepared statement'));
       if (stmts.length === 0) return this.#reply([{ columns: null, rows: [], tag: null }], []);
@@ -261,7 +271,8 @@ export class EngineSession implements SqlSession {
   #statement(raw: RawStmt, sql: string, paramOids: number[], params: SqlValue[], notices: PgError[], who: StatementOwner): StatementResult {
     const [kind, stmt] = kindOf(raw);
     if (PLANNED.has(kind)) {
-      const plan = this.#engine.plan(kind, stmt, sql, paramOids, this.#settings, this.#who);
+      // `stmt` is null when execute took the plan from the cache; if it has gone since (DDL, eviction), parse now.
+      const plan = this.#engine.cachedPlan(sql, paramOids, this.#settings, this.#who) ?? this.#engine.plan(kind, stmt ?? this.#parseOne(sql), sql, paramOids, this.#settings, this.#who);
       if (params.length !== plan.paramOids.length) {
         throw new Fail({ sqlstate: '08P01', message: `bind message supplies ${params.length} parameters, but prepared statement "" requires ${plan.paramOids.length}` });
       }
@@ -459,6 +470,12 @@ export class EngineSession implements SqlSession {
     this.#end(false);
     this.#cancel.abort();
   }
+}
+
+/** A parse-tree stand-in for a statement whose plan is cached: its kind, no tree. */
+function plannedStatement(plan: Plan): RawStmt {
+  const kind = { SELECT: 'SelectStmt', INSERT: 'InsertStmt', UPDATE: 'UpdateStmt', DELETE: 'DeleteStmt' }[plan.command];
+  return { stmt: { [kind]: null } } as unknown as RawStmt;
 }
 
 /** Is this SET about the transaction's mode rather than a setting? */

@@ -32,6 +32,9 @@ export interface DialerOptions {
   maxBackoffMs?: number;
 }
 
+/** Replies up to this size are written to the socket in one piece. */
+const COALESCE_BYTES = 1024 * 1024;
+
 class DoLink {
   readonly socket: Socket;
   readonly writer: WritableStreamDefaultWriter<Uint8Array>;
@@ -48,6 +51,22 @@ class DoLink {
   send(bytes: Uint8Array): void {
     // Writes queue in order inside the stream; a failed write surfaces as the read loop ending.
     this.writer.write(bytes).catch(() => {});
+  }
+
+  /**
+   * One reply's frames as one write: each socket write costs a trip through workerd's streams.
+   * Large replies go frame by frame rather than be copied whole (the DO has ~128 MB).
+   */
+  sendAll(frames: Uint8Array[]): void {
+    const total = frames.reduce((n, f) => n + f.length, 0);
+    if (frames.length === 1 || total > COALESCE_BYTES) return frames.forEach((f) => this.send(f));
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const f of frames) {
+      out.set(f, at);
+      at += f.length;
+    }
+    this.send(out);
   }
 }
 
@@ -173,7 +192,7 @@ export class TunnelDialer {
             continue;
           }
           if (f.type === 'pong') link.pings.get(f.request)?.(0);
-          else this.#opts.dispatcher.handle(f, link, (out) => out.forEach((b) => link.send(b)));
+          else this.#opts.dispatcher.handle(f, link, (out) => link.sendAll(out));
         }
       }
     } finally {

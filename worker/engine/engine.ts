@@ -184,9 +184,11 @@ export class Engine implements SqlService {
     const rows: SqlValue[][] = [];
     const cols = plan.columns;
     const outOfLine = { bytes: 0 };
+    let returned = 0;
     try {
       const cursor = this.#storage.sql.exec(sql, ...binds);
       for (const raw of cursor.raw()) {
+        returned++;
         if (touched) {
           const rowid = raw.pop() as number;
           if (touched.has(rowid)) throw new Fail(affectsRowTwice());
@@ -201,7 +203,8 @@ export class Engine implements SqlService {
       const source = plan.insertSource && sourceSql !== undefined ? { ...plan.insertSource, sql: sourceSql } : undefined;
       throw new Fail(uniqueError(target, source && this.#probeKey(target, source, binds), source));
     }
-    const count = plan.command === 'SELECT' || cols ? rows.length : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
+    // An upsert returns the rowid of each row it inserted or updated: those are its count.
+    const count = plan.command === 'SELECT' || cols || touched ? returned : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);
     assertSingleClaims(this.#storage.sql, placed);
     return { rows, count };
   }

@@ -12,6 +12,7 @@
  * Describe of a described statement, Close, Sync, Flush and SHOW of a fixed setting never call
  * the session; the usual Parse/Bind/Describe P/Execute/Sync batch costs one execute call.
  */
+import { showColumnName } from '../tunnel/setting-names.ts';
 import { OID } from '../tunnel/oids.ts';
 import type { Column, Description, ExecuteReply, PgError, ReplyBase, SqlSession, SqlValue, StatementResult, TxStatus } from '../tunnel/types.ts';
 import { codecFor } from './codecs/index.ts';
@@ -64,7 +65,7 @@ export function matchShow(sql: string): { name: string; value: string } | undefi
 /** Statements that end a transaction (a failed one rolls back whichever is sent). */
 const END_TRANSACTION = /^\s*(commit|end|rollback|abort)(\s+(work|transaction))?\s*;?\s*$/i;
 
-const textColumn = (name: string): Column => ({ name, typeOid: OID.text, tableOid: 0, attnum: 0 });
+const textColumn = (name: string): Column => ({ name: showColumnName(name), typeOid: OID.text, tableOid: 0, attnum: 0 });
 const inFailedTransaction: PgError = {
   sqlstate: '25P02',
   message: 'current transaction is aborted, commands ignored until end of transaction block',

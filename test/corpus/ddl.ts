@@ -54,6 +54,8 @@ export const schemas: Group = {
     q('current_schema', 'SELECT current_schema()'),
     q('SET search_path', 'SET search_path TO app'),
     q('SHOW search_path', 'SHOW search_path'),
+    q('SHOW names its column as PostgreSQL spells the setting', 'SHOW datestyle'),
+    q('SHOW IntervalStyle', 'SHOW INTERVALSTYLE'),
     q('current_schema after SET', 'SELECT current_schema()'),
     q('unqualified resolves through search_path', 'SELECT name FROM items ORDER BY id'),
     q('create goes to first schema', 'CREATE TABLE other (x int4)'),

@@ -7,6 +7,7 @@
  * transaction statements are handled here.
  */
 import { OID } from '../../tunnel/oids.ts';
+import { showColumnName } from '../../tunnel/setting-names.ts';
 import type { Description, ExecuteReply, PgError, PrepareReply, SessionEvents, SqlSession, SqlValue, StatementResult, TxStatus } from '../../tunnel/types.ts';
 import type { Catalog } from './catalog.ts';
 import { doBlockBody, runDoBlock } from './do-block.ts';
@@ -510,5 +511,5 @@ function transactionMode(options: any[] | undefined): { readOnly?: boolean; isol
 }
 
 function showColumn(name: string) {
-  return { name: name.toLowerCase(), typeOid: OID.text, tableOid: 0, attnum: 0 };
+  return { name: showColumnName(name), typeOid: OID.text, tableOid: 0, attnum: 0 };
 }

@@ -193,7 +193,7 @@ describe('extended protocol', () => {
       'rowDescription', 'dataRow', 'commandComplete', 'readyForQuery',
     ]);
     expect(out[5]).toEqual({ type: 'dataRow', values: [Buffer.from('on')] });
-    expect(out[8]).toMatchObject({ columns: [{ name: 'timezone', typeOid: 25 }] });
+    expect(out[8]).toMatchObject({ columns: [{ name: 'TimeZone', typeOid: 25 }] });
     expect(out[9]).toEqual({ type: 'dataRow', values: [Buffer.from('UTC')] });
     expect(t.session.calls).toEqual([]);
   });

@@ -11,16 +11,6 @@
 
 export type LockMode = 'share' | 'exclusive';
 
-/** Thrown from inside a statement that needs a lock another owner holds. */
-export class LockWait {
-  readonly resource: string;
-  readonly mode: LockMode;
-  constructor(resource: string, mode: LockMode) {
-    this.resource = resource;
-    this.mode = mode;
-  }
-}
-
 /** Why a wait ended without the lock. */
 export type WaitFailure = 'deadlock' | 'lock_timeout' | 'statement_timeout' | 'canceled';
 
@@ -88,27 +78,10 @@ export class LockTable {
     if (r.queue.length !== before) this.#wakeAll(r);
   }
 
-  holds(owner: number, resource: string, mode: LockMode = 'share'): boolean {
-    const m = this.#resources.get(resource)?.holders.get(owner);
-    return m === 'exclusive' || (m === 'share' && mode === 'share');
-  }
-
-  /** The owner holding `resource` exclusively, if one does. */
-  exclusiveHolder(resource: string): number | undefined {
-    for (const [o, m] of this.#resources.get(resource)?.holders ?? []) if (m === 'exclusive') return o;
+  /** A resource some owner other than `owner` holds (DDL waits until there is none). */
+  heldByOthers(owner: number): string | undefined {
+    for (const [name, r] of this.#resources) for (const o of r.holders.keys()) if (o !== owner) return name;
     return undefined;
-  }
-
-  /** Owners holding any lock (for statements that must wait for everyone, like DDL). */
-  owners(): number[] {
-    const out = new Set<number>();
-    for (const r of this.#resources.values()) for (const o of r.holders.keys()) out.add(o);
-    return [...out];
-  }
-
-  /** The resources `owner` holds. */
-  resourcesOf(owner: number): string[] {
-    return [...this.#resources].filter(([, r]) => r.holders.has(owner)).map(([name]) => name);
   }
 
   /** Release everything `owner` holds or queues for and wake whoever waits on it. */

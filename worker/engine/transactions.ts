@@ -5,8 +5,9 @@
  * `transactionSync` except `wait`.
  */
 import { sqliteName, type TableDef } from './catalog.ts';
-import { LockTable, LockWait, type LockMode, type WaitFailure, type WaitOptions } from './locks.ts';
+import { LockTable, type LockMode, type WaitFailure, type WaitOptions } from './locks.ts';
 import type { TableAccess } from './plan.ts';
+import { sweepOverflow } from './overflow.ts';
 import { commitUndo, readerView, rollbackUndo } from './undo.ts';
 
 /** Who runs a statement: a transaction, or a one-statement owner released afterwards. */
@@ -17,13 +18,16 @@ export interface StatementOwner {
   readOnly: boolean;
 }
 
-/** A needed lock, with FOR … NOWAIT: the session fails instead of waiting. */
-export class NeedLock extends LockWait {
+/** Thrown from inside a statement that needs a lock another owner holds (FOR … NOWAIT: fail instead of waiting). */
+export class NeedLock {
+  readonly resource: string;
+  readonly mode: LockMode;
   readonly nowait: boolean;
   /** The table's name for messages. */
   readonly table: string;
   constructor(resource: string, mode: LockMode, nowait: boolean, table: string) {
-    super(resource, mode);
+    this.resource = resource;
+    this.mode = mode;
     this.nowait = nowait;
     this.table = table;
   }
@@ -69,31 +73,32 @@ export class Transactions {
     else this.#dirty.set(key, { owner: who.owner, table: access.target, images: !!access.updatesRows });
   }
 
-  /** DDL changes tables under everyone: it waits until no other owner holds a lock. */
+  /**
+   * DDL changes tables under everyone: it waits until no other owner holds a lock (by waiting
+   * for the exclusive lock on each held resource in turn; the statement retries after each).
+   */
   enterDdl(owner: number): void {
-    for (const o of this.locks.owners()) if (o !== owner) throw new NeedLock(`owner:${o}`, 'exclusive', false, '');
+    const held = this.locks.heldByOthers(owner);
+    if (held !== undefined) throw new NeedLock(held, 'exclusive', false, held);
   }
 
-  /** Wait for a lock NeedLock asked for. DDL's pseudo-resource `owner:n` waits for owner n to finish. */
-  async wait(owner: number, need: LockWait, opts: WaitOptions): Promise<void> {
-    if (need.resource.startsWith('owner:')) {
-      const other = Number(need.resource.slice(6));
-      // Waiting for an owner = waiting for the exclusive lock on any resource it holds.
-      const resource = this.#anyResourceOf(other);
-      if (resource) await this.locks.wait(owner, resource, 'exclusive', opts);
-      return;
-    }
+  /** Wait for the lock NeedLock asked for. */
+  async wait(owner: number, need: NeedLock, opts: WaitOptions): Promise<void> {
     await this.locks.wait(owner, need.resource, need.mode, opts);
   }
 
   /** COMMIT: clear the logs (the caller's transactionSync is the commit point), then release. */
   commit(owner: number, sql: SqlStorage): void {
-    for (const d of this.#dirtyOf(owner)) commitUndo(sql, d.table);
+    const dirty = this.#dirtyOf(owner);
+    for (const d of dirty) commitUndo(sql, d.table);
+    if (dirty.length) sweepOverflow(sql);
   }
 
   /** ROLLBACK: restore the committed state of every table the transaction wrote. */
   rollback(owner: number, sql: SqlStorage): void {
-    for (const d of this.#dirtyOf(owner)) rollbackUndo(sql, d.table);
+    const dirty = this.#dirtyOf(owner);
+    for (const d of dirty) rollbackUndo(sql, d.table);
+    if (dirty.length) sweepOverflow(sql);
   }
 
   /** After commit or rollback is durable in storage (or a statement owner is done). */
@@ -104,10 +109,6 @@ export class Transactions {
 
   #dirtyOf(owner: number): Dirty[] {
     return [...this.#dirty.values()].filter((d) => d.owner === owner);
-  }
-
-  #anyResourceOf(owner: number): string | undefined {
-    return this.locks.resourcesOf(owner)[0];
   }
 
   #take(owner: number, table: TableDef, mode: LockMode, nowait: boolean): void {

@@ -18,7 +18,7 @@
  * of each statement of an explicit transaction; autocommit statements log nothing.
  */
 import { quoteIdent, sqliteName, type Catalog, type TableDef } from './catalog.ts';
-import { installOverflowTriggers, sweepOverflow } from './overflow.ts';
+import { installOverflowTriggers } from './overflow.ts';
 
 const FLAG = `CREATE TABLE IF NOT EXISTS pg_meta_tx (logging INTEGER NOT NULL)`;
 
@@ -62,13 +62,12 @@ export function setLogging(sql: SqlStorage, on: boolean): void {
   sql.exec(`UPDATE pg_meta_tx SET logging = ?`, on ? 1 : 0);
 }
 
-/** COMMIT: the transaction's changes become the committed state. */
+/** COMMIT: the transaction's changes become the committed state (the caller then sweeps out-of-line values no row holds). */
 export function commitUndo(sql: SqlStorage, table: TableDef): void {
   sql.exec(`DELETE FROM ${undoName(table)}`);
-  sweepOverflow(sql);
 }
 
-/** ROLLBACK: remove what the transaction wrote and put the committed images back. */
+/** ROLLBACK: remove what the transaction wrote and put the committed images back (the caller then sweeps, as for COMMIT). */
 export function rollbackUndo(sql: SqlStorage, table: TableDef): void {
   const t = sqliteName(table.schema, table.name);
   const log = undoName(table);
@@ -76,7 +75,6 @@ export function rollbackUndo(sql: SqlStorage, table: TableDef): void {
   sql.exec(`DELETE FROM ${t} WHERE rowid IN (SELECT rid FROM ${log})`);
   sql.exec(`INSERT INTO ${t} (rowid, ${cols}) SELECT rid, ${cols} FROM ${log} WHERE op <> 'I'`);
   sql.exec(`DELETE FROM ${log}`);
-  sweepOverflow(sql);
 }
 
 /**

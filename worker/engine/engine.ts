@@ -79,10 +79,12 @@ export class Engine implements SqlService {
     return this.#plans.get(planKey(this.catalog.version, sql, paramOids, settings, who));
   }
 
-  plan(kind: string, stmt: any, sql: string, paramOids: number[], settings: Settings, who: SessionIdentity): Plan {
+  /** The plan for a statement, from the cache or translated; `tree` may be a thunk, parsed only on a miss. */
+  plan(kind: string, tree: any, sql: string, paramOids: number[], settings: Settings, who: SessionIdentity): Plan {
     const key = planKey(this.catalog.version, sql, paramOids, settings, who);
     const cached = this.#plans.get(key);
     if (cached) return cached;
+    const stmt = typeof tree === 'function' ? tree() : tree;
     const ctx = new TranslateContext(this.catalog, searchPath(settings), paramOids, who);
     let plan: Plan;
     switch (kind) {

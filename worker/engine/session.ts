@@ -273,7 +273,7 @@ export class EngineSession implements SqlSession {
     const [kind, stmt] = kindOf(raw);
     if (PLANNED.has(kind)) {
       // `stmt` is null when execute took the plan from the cache; if it has gone since (DDL, eviction), parse now.
-      const plan = this.#engine.cachedPlan(sql, paramOids, this.#settings, this.#who) ?? this.#engine.plan(kind, stmt ?? this.#parseOne(sql), sql, paramOids, this.#settings, this.#who);
+      const plan = this.#engine.plan(kind, stmt ?? (() => this.#parseOne(sql)), sql, paramOids, this.#settings, this.#who);
       if (params.length !== plan.paramOids.length) {
         throw new Fail({ sqlstate: '08P01', message: `bind message supplies ${params.length} parameters, but prepared statement "" requires ${plan.paramOids.length}` });
       }

@@ -16,6 +16,7 @@
  */
 import { arrayTypeOf, OID } from '../../tunnel/oids.ts';
 import type { Column, ExecuteReply, PgError, PrepareReply, SqlSession, SqlValue, TxStatus } from '../../tunnel/types.ts';
+import { quoteIdent } from './catalog.ts';
 import { duplicateColumn, featureNotSupported, programLimitExceeded, syntaxError } from './errors.ts';
 import type { parseSql as ParseSql } from './parser.ts';
 import { typeName } from './values/type-names.ts';
@@ -52,8 +53,6 @@ interface Open {
   failed?: PgError;
 }
 
-const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
-
 /** The COPY statement's target, as SQL for the INSERT and the column probe. */
 function parseCopy(parseSql: typeof ParseSql, sql: string): { table: string; columns: string[] | null } | PgError {
   const parsed = parseSql(sql);
@@ -73,7 +72,7 @@ function parseCopy(parseSql: typeof ParseSql, sql: string): { table: string; col
   }
   if (format !== 'binary') return featureNotSupported(`COPY FROM STDIN in ${format} format (only FORMAT binary)`);
   const rel = copy.relation;
-  const table = [rel.catalogname, rel.schemaname, rel.relname].filter((p) => p !== undefined).map(quote).join('.');
+  const table = [rel.catalogname, rel.schemaname, rel.relname].filter((p) => p !== undefined).map(quoteIdent).join('.');
   const columns = copy.attlist ? (copy.attlist as { String: { sval: string } }[]).map((a) => a.String.sval) : null;
   return { table, columns };
 }
@@ -112,7 +111,7 @@ export class CopyIn {
       }
     }
     // The target's columns and types, resolved by the engine's own rules (search_path, 42P01, 42703).
-    const list = copy.columns ? copy.columns.map(quote).join(', ') : '*';
+    const list = copy.columns ? copy.columns.map(quoteIdent).join(', ') : '*';
     const probe = await this.#session.prepare(`SELECT ${list} FROM ${copy.table}`, []);
     const columns = probe.description?.columns;
     if (probe.error || !columns) {
@@ -126,7 +125,7 @@ export class CopyIn {
       if (array === undefined) return fail(featureNotSupported(`COPY into a column of type ${typeName(c.typeOid)}`), probe.txStatus);
       arrayOids.push(array);
     }
-    const names = columns.map((c) => quote(c.name)).join(', ');
+    const names = columns.map((c) => quoteIdent(c.name)).join(', ');
     const unnest = arrayOids.map((oid, i) => `$${i + 1}::${castName(oid)}`).join(', ');
     const target = { insertSql: `INSERT INTO ${copy.table} (${names}) SELECT * FROM unnest(${unnest})`, arrayOids, columns };
     const ownTx = probe.txStatus === 'I';
@@ -138,17 +137,16 @@ export class CopyIn {
     return { txStatus: probe.txStatus, notices: [], description: { paramOids: [], columns } };
   }
 
-  /** Insert the rows held so far (one statement) and let them go. */
-  async #apply(open: Open): Promise<PgError | undefined> {
+  /** Insert the rows held so far (one statement) and let them go; undefined when none were held. */
+  async #apply(open: Open): Promise<ExecuteReply | undefined> {
     if (open.rows === 0) return undefined;
     const reply = await this.#session.execute(open.target.insertSql, open.target.arrayOids, open.columns);
     open.columns = open.columns.map(() => []);
     open.bytes = 0;
     const rows = open.rows;
     open.rows = 0;
-    if (reply.error) return reply.error;
-    open.applied += Number(/(\d+)$/.exec(reply.results[0]?.tag ?? '')?.[1] ?? rows);
-    return undefined;
+    if (!reply.error) open.applied += Number(/(\d+)$/.exec(reply.results[0]?.tag ?? '')?.[1] ?? rows);
+    return reply;
   }
 
   /** End the COPY's own transaction; the reply carries the client's status after it. */
@@ -176,7 +174,7 @@ export class CopyIn {
       open.rows++;
     }
     if (!open.failed && open.ownTx && open.bytes >= COPY_APPLY_BYTES) {
-      open.failed = await this.#apply(open);
+      open.failed = (await this.#apply(open))?.error;
       if (open.failed) return { ...reply, error: open.failed };
     }
     if (!open.failed && !open.ownTx && open.bytes > MAX_COPY_BYTES) {
@@ -192,7 +190,7 @@ export class CopyIn {
     this.#open = undefined;
     if (!open) return { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: 'no COPY in progress' } };
     if (open.ownTx) {
-      const error = !commit ? undefined : (open.failed ?? (await this.#apply(open)));
+      const error = !commit ? undefined : (open.failed ?? (await this.#apply(open))?.error);
       if (!commit || error) {
         const rolledBack = await this.#finish(open, false);
         return error ? { ...rolledBack, error } : rolledBack;
@@ -202,11 +200,9 @@ export class CopyIn {
     }
     if (!commit) return { results: [], txStatus: open.txStatus, notices: [] };
     if (open.failed) return { results: [], txStatus: open.txStatus, notices: [], error: open.failed };
-    if (open.rows === 0) return { results: [{ columns: null, rows: [], tag: 'COPY 0' }], txStatus: open.txStatus, notices: [] };
-    const reply = await this.#session.execute(open.target.insertSql, open.target.arrayOids, open.columns);
-    if (reply.error) return { ...reply, results: [] };
-    const inserted = /(\d+)$/.exec(reply.results[0]?.tag ?? '')?.[1] ?? String(open.rows);
-    return { ...reply, results: [{ columns: null, rows: [], tag: `COPY ${inserted}` }] };
+    const reply = await this.#apply(open);
+    if (reply?.error) return { ...reply, results: [] };
+    return { txStatus: open.txStatus, notices: [], ...reply, results: [{ columns: null, rows: [], tag: `COPY ${open.applied}` }] };
   }
 }
 

@@ -91,10 +91,7 @@ export class Dispatcher {
     if (f.type === 'close') {
       // The client is gone: end the session now, not after a request of it that waits for a
       // lock (which would hold its transaction's locks until that wait ended).
-      this.#sessions.delete(f.session);
-      void slot.session.then(async (s) => {
-        if (!('sqlstate' in s)) await s.close().catch(() => {});
-      });
+      void this.#close(f.session);
     }
     this.#run(slot, ids, link, async () => {
       const s = await slot.session;
@@ -113,7 +110,7 @@ export class Dispatcher {
         case 'copyEnd':
           return this.#written(ids, await CopyIn.of(s).end(f.commit));
         case 'close':
-          // Already closed when the frame arrived (below); this only answers in order.
+          // Already closed when the frame arrived (above); this only answers in order.
           return [encodePrepareReply(ids, { txStatus: 'I', notices: [] })];
         default:
           return encodeExecuteReply(ids, { results: [], txStatus: 'I', notices: [], error: { sqlstate: '08P01', message: `unexpected ${f.type} request` } });

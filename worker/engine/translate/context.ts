@@ -33,6 +33,8 @@ export interface Typed {
   type: number;
   /** Set when the expression is a plain table column (for RowDescription). */
   source?: { tableOid: number; attnum: number };
+  /** A column that can never be NULL here (NOT NULL in its table, not NULL-extended by an outer join). */
+  notNull?: boolean;
   /** The SQL yields an intermediate form that execute finishes in JS (see avg.ts). */
   finish?: 'avg' | 'sum';
   /** With `finish`: SQL for the same value where SQL must use it (ORDER BY), when one exists. */
@@ -51,6 +53,8 @@ export interface ScopeColumn {
   type: number;
   sql: string;
   source?: { tableOid: number; attnum: number };
+  /** NOT NULL in its table and not on the NULL-extended side of an outer join. */
+  notNull?: boolean;
   /** Merged into a JOIN … USING column: reachable only qualified (join-using.ts). */
   hidden?: boolean;
   /** May hold an out-of-line bytea reference; `sql` is then unguarded (overflow-refs.ts). */
@@ -60,8 +64,6 @@ export interface ScopeColumn {
 export interface ScopeEntry {
   alias: string;
   columns: ScopeColumn[];
-  /** On the NULL-extended side of an outer join: its columns may be NULL whatever the table says. */
-  nullable?: boolean;
   /** 0 for the current query level, n for the nth enclosing query (inner names shadow outer ones). */
   depth?: number;
 }

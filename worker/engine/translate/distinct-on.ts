@@ -40,31 +40,26 @@ export function rewriteDistinctOn(
   if (sorts.length > 0 && (sorts.length < new Set(keys).size || keys.some((k) => !leading.has(k)))) {
     fail({ sqlstate: '42P10', message: 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions' });
   }
+  // Inner columns: the targets as d0…, the sort keys as s0…; the outer query reads them back.
+  const columns = (sortKeys: typeof sorts, extra: string) =>
+    [...targets.map((c, i) => `${c.sql} AS ${quoteIdent(`d${i}`)}`), ...sortKeys.map((s, j) => `${s.expr} AS ${quoteIdent(`s${j}`)}`), extra].join(', ');
+  const list = targets.map((c, i) => `${top ? readForm(quoteIdent(`d${i}`), c.type) : quoteIdent(`d${i}`)} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
+  const ordered = (sortKeys: typeof sorts) => sortKeys.map((s, j) => `${quoteIdent(`s${j}`)} ${s.direction}`).join(', ');
   const picked = groupedPick(stmt, keys, sorts, grouping);
+  let sql: string;
   if (picked) {
     // The row holding the group's max/min of the one remaining sort item: SQLite gives bare
     // columns that row's values, and GROUP BY over the keys can walk an index in order and stop
     // at the LIMIT instead of numbering every row in range (Convex's index pages: ~300× faster).
-    const inner = [
-      ...targets.map((c, i) => `${c.sql} AS ${quoteIdent(`d${i}`)}`),
-      ...sorts.slice(0, keys.length).map((s, j) => `${s.expr} AS ${quoteIdent(`s${j}`)}`),
-      `${picked}(${sorts[keys.length].expr}) AS distinct_on_pick`,
-    ].join(', ');
-    const keyOrder = sorts.slice(0, keys.length).map((s) => `${s.expr} ${s.direction}`).join(', ');
-    const outerOrder = sorts.slice(0, keys.length).map((s, j) => `${quoteIdent(`s${j}`)} ${s.direction}`).join(', ');
-    const list = targets.map((c, i) => `${top ? readForm(quoteIdent(`d${i}`), c.type) : quoteIdent(`d${i}`)} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
-    const sql = `SELECT ${list} FROM (SELECT ${inner}${body} GROUP BY ${keys.join(', ')} ORDER BY ${keyOrder}${limitClause(stmt, ctx, scope)}) ORDER BY ${outerOrder}`;
-    return { sql, columns: targets };
+    const keySorts = sorts.slice(0, keys.length);
+    const inner = columns(keySorts, `${picked}(${sorts[keys.length].expr}) AS distinct_on_pick`);
+    const keyOrder = keySorts.map((s) => `${s.expr} ${s.direction}`).join(', ');
+    sql = `SELECT ${list} FROM (SELECT ${inner}${body} GROUP BY ${keys.join(', ')} ORDER BY ${keyOrder}${limitClause(stmt, ctx, scope)}) ORDER BY ${ordered(keySorts)}`;
+  } else {
+    const window = `row_number() OVER (PARTITION BY ${keys.join(', ')}${sorts.length ? ` ORDER BY ${sorts.map((s) => `${s.expr} ${s.direction}`).join(', ')}` : ''})`;
+    const order = sorts.length ? ` ORDER BY ${ordered(sorts)}` : '';
+    sql = `SELECT ${list} FROM (SELECT ${columns(sorts, `${window} AS distinct_on_row`)}${body}) WHERE distinct_on_row = 1${order}${limitClause(stmt, ctx, scope)}`;
   }
-  const window = `row_number() OVER (PARTITION BY ${keys.join(', ')}${sorts.length ? ` ORDER BY ${sorts.map((s) => `${s.expr} ${s.direction}`).join(', ')}` : ''})`;
-  const inner = [
-    ...targets.map((c, i) => `${c.sql} AS ${quoteIdent(`d${i}`)}`),
-    ...sorts.map((s, j) => `${s.expr} AS ${quoteIdent(`s${j}`)}`),
-    `${window} AS distinct_on_row`,
-  ].join(', ');
-  const list = targets.map((c, i) => `${top ? readForm(quoteIdent(`d${i}`), c.type) : quoteIdent(`d${i}`)} AS ${quoteIdent(top ? `c${i}` : c.name)}`).join(', ');
-  const order = sorts.length ? ` ORDER BY ${sorts.map((s, j) => `${quoteIdent(`s${j}`)} ${s.direction}`).join(', ')}` : '';
-  const sql = `SELECT ${list} FROM (SELECT ${inner}${body}) WHERE distinct_on_row = 1${order}${limitClause(stmt, ctx, scope)}`;
   return { sql, columns: targets };
 }
 

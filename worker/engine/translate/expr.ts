@@ -195,8 +195,8 @@ function columnRef(n: any, env: ExprEnv): Typed {
   if (matches.length > 1) fail({ ...ambiguousColumn(col), position: n.location + 1 });
   const m = matches[0];
   // A column that may hold an out-of-line reference is guarded wherever its value is used.
-  if (m.overflow) return { sql: guardOverflow(m.sql), raw: m.sql, type: m.type, ...(m.source && { source: m.source }) };
-  return { sql: m.sql, type: m.type, ...(m.source && { source: m.source }) };
+  if (m.overflow) return { sql: guardOverflow(m.sql), raw: m.sql, type: m.type, ...(m.source && { source: m.source }), ...(m.notNull && { notNull: true }) };
+  return { sql: m.sql, type: m.type, ...(m.source && { source: m.source }), ...(m.notNull && { notNull: true }) };
 }
 
 function typeCast(n: any, env: ExprEnv): Typed {

@@ -185,6 +185,7 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
         type: c.typeOid,
         sql: `${quoteIdent(alias)}.${quoteIdent(c.name)}`,
         source: { tableOid: table.oid, attnum: c.attnum },
+        ...(c.notNull && { notNull: true }),
         ...(mayOverflow(table, c.name, ctx.catalog) && { overflow: true }),
       })),
     });
@@ -215,7 +216,7 @@ export function fromItem(node: any, ctx: TranslateContext, scope: ScopeEntry[], 
     const on = using !== undefined ? ` ON ${using}` : n.quals ? ` ON ${translateExpr(n.quals, env(ctx, [...scope, ...deeper(outer)]), OID.bool).sql}` : '';
     // The NULL-extended side(s) of an outer join.
     const nulled = n.jointype === 'JOIN_LEFT' ? [split, scope.length] : n.jointype === 'JOIN_RIGHT' ? [start, split] : n.jointype === 'JOIN_FULL' ? [start, scope.length] : undefined;
-    if (nulled) for (let i = nulled[0]; i < nulled[1]; i++) scope[i] = { ...scope[i], nullable: true };
+    if (nulled) for (let i = nulled[0]; i < nulled[1]; i++) scope[i] = { ...scope[i], columns: scope[i].columns.map(({ notNull: _, ...c }) => c) };
     return `${left} ${kind} ${right}${on}`;
   }
   if (k === 'RangeFunction') return functionFromItem(n, ctx, scope, expand, env(ctx, deeper(outer)));
@@ -288,18 +289,23 @@ function checkGrouped(targetList: any[], targets: OutputColumn[], visible: Scope
 
 /** GROUP BY / ORDER BY item: an output position, an output name, or an expression. */
 export function groupOrSortExpr(node: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], grouping?: Set<string>): string {
+  return groupOrSortTyped(node, ctx, scope, targets, grouping).sql;
+}
+
+/** groupOrSortExpr, also saying whether the value can never be NULL (a NOT NULL column in scope). */
+function groupOrSortTyped(node: any, ctx: TranslateContext, scope: ScopeEntry[], targets: OutputColumn[], grouping?: Set<string>): { sql: string; notNull?: boolean } {
   if (node.A_Const && 'ival' in node.A_Const) {
     const pos = Number(node.A_Const.ival.ival ?? 0);
     if (pos < 1 || pos > targets.length) fail({ sqlstate: '42P10', message: `ORDER BY position ${pos} is not in select list` });
-    return plainSql(targets[pos - 1]);
+    return { sql: plainSql(targets[pos - 1]) };
   }
   if (node.ColumnRef && node.ColumnRef.fields.length === 1 && node.ColumnRef.fields[0].String) {
     const name = node.ColumnRef.fields[0].String.sval;
     const inScope = scope.some((e) => e.columns.some((c) => c.name === name));
     const out = targets.filter((t) => t.name === name);
-    if (!inScope && out.length === 1) return plainSql(out[0]);
+    if (!inScope && out.length === 1) return { sql: plainSql(out[0]) };
   }
-  return translateExpr(node, env(ctx, scope, true, grouping)).sql;
+  return translateExpr(node, env(ctx, scope, true, grouping));
 }
 
 /** An output column's SQL where a real value is needed (GROUP BY, ORDER BY). */
@@ -321,29 +327,15 @@ export function sortItems(stmt: any, ctx: TranslateContext, scope: ScopeEntry[],
   return (stmt.sortClause ?? []).map((s: any) => {
     const sb = s.SortBy;
     if (sb.useOp) unsupported('ORDER BY … USING');
-    const expr = byName ? sortByOutput(sb.node, targets) : groupOrSortExpr(sb.node, ctx, scope, targets, grouping);
+    const sorted = byName ? { sql: sortByOutput(sb.node, targets) } : groupOrSortTyped(sb.node, ctx, scope, targets, grouping);
     const desc = sb.sortby_dir === 'SORTBY_DESC';
     // PostgreSQL: NULLs sort as larger than any value (last ascending, first descending).
     const nulls = sb.sortby_nulls === 'SORTBY_NULLS_FIRST' ? 'FIRST' : sb.sortby_nulls === 'SORTBY_NULLS_LAST' ? 'LAST' : desc ? 'FIRST' : 'LAST';
     // A column that cannot be NULL needs no NULLS clause, and without one SQLite can walk an
     // index in order instead of sorting (Convex's paging orders by NOT NULL key columns).
-    const placement = !byName && neverNull(sb.node, ctx, scope) ? '' : ` NULLS ${nulls}`;
-    return { expr, direction: `${desc ? 'DESC' : 'ASC'}${placement}` };
+    const placement = sorted.notNull ? '' : ` NULLS ${nulls}`;
+    return { expr: sorted.sql, direction: `${desc ? 'DESC' : 'ASC'}${placement}` };
   });
-}
-
-/** Is `node` a column of this query level's FROM that is NOT NULL in its table and not NULL-extended by an outer join? */
-function neverNull(node: any, ctx: TranslateContext, scope: ScopeEntry[]): boolean {
-  const fields = node?.ColumnRef?.fields;
-  if (!fields || fields.some((f: any) => !f.String)) return false;
-  const name: string = fields[fields.length - 1].String.sval;
-  const qualifier: string | undefined = fields.length === 2 ? fields[0].String.sval : undefined;
-  if (fields.length > 2) return false;
-  const matches = scope.flatMap((e) => (qualifier === undefined || e.alias === qualifier ? e.columns.filter((c) => c.name === name && !c.hidden).map((c) => ({ e, c })) : []));
-  if (matches.length !== 1) return false;
-  const { e, c } = matches[0];
-  if (e.nullable || (e.depth ?? 0) > 0 || !c.source) return false;
-  return ctx.catalog.tableByOid(c.source.tableOid)?.columns.find((x) => x.attnum === c.source!.attnum)?.notNull ?? false;
 }
 
 export function limitClause(stmt: any, ctx: TranslateContext, scope: ScopeEntry[]): string {

@@ -81,6 +81,7 @@ const BOOTSTRAP = [
 export class Catalog {
   readonly #sql: Sql;
   #tables = new Map<string, TableDef>();
+  #byOid = new Map<number, TableDef>();
   #schemas = new Set<string>();
   #indexes = new Map<string, IndexDef>();
   #sequences = new Set<string>();
@@ -125,6 +126,7 @@ export class Catalog {
       if (col) col.sequence = { schema: r.schema, name: r.name, kind: r.kind as SequenceDef['kind'] };
     }
     this.#tables = new Map([...tables.values()].map((t) => [`${t.schema}.${t.name}`, t]));
+    this.#byOid = tables;
     this.#indexes = new Map();
     for (const r of this.#sql.exec<{ schema: string; name: string; table_oid: number; is_unique: number; constraint_name: string | null; columns: string }>(
       'SELECT * FROM pg_meta_indexes',
@@ -148,8 +150,7 @@ export class Catalog {
   }
 
   tableByOid(oid: number): TableDef | undefined {
-    for (const t of this.#tables.values()) if (t.oid === oid) return t;
-    return undefined;
+    return this.#byOid.get(oid);
   }
 
   index(schema: string, name: string): IndexDef | undefined {
@@ -175,15 +176,20 @@ export class Catalog {
   }
 
   // --- writes: each runs inside the caller's transactionSync ---
+  // Each updates the memory copy in place of a full reload (a reload per DDL made creating
+  // n tables cost O(n²)); a table that changes is replaced by a new TableDef, never mutated,
+  // and a rolled-back DDL restores the memory copy with reload().
 
   addSchema(name: string): void {
     this.#sql.exec('INSERT INTO pg_meta_schemas VALUES (?)', name);
-    this.reload();
+    this.#schemas.add(name);
+    this.version++;
   }
 
   dropSchema(name: string): void {
     this.#sql.exec('DELETE FROM pg_meta_schemas WHERE name = ?', name);
-    this.reload();
+    this.#schemas.delete(name);
+    this.version++;
   }
 
   addTable(schema: string, name: string, columns: Omit<ColumnDef, 'attnum'>[]): TableDef {
@@ -201,8 +207,15 @@ export class Catalog {
         c.typmod,
       ),
     );
-    this.reload();
-    return this.table(schema, name)!;
+    const table: TableDef = {
+      oid: next,
+      schema,
+      name,
+      columns: columns.map((c, i) => ({ name: c.name, attnum: i + 1, typeOid: c.typeOid, typmod: c.typmod, notNull: c.notNull, defaultSql: c.defaultSql })),
+      constraints: [],
+    };
+    this.#putTable(table);
+    return table;
   }
 
   dropTable(t: TableDef): void {
@@ -211,14 +224,20 @@ export class Catalog {
     this.#sql.exec('DELETE FROM pg_meta_indexes WHERE table_oid = ?', t.oid);
     this.#sql.exec('DELETE FROM pg_meta_sequences WHERE table_oid = ?', t.oid);
     this.#sql.exec('DELETE FROM pg_meta_tables WHERE oid = ?', t.oid);
-    this.reload();
+    this.#tables.delete(`${t.schema}.${t.name}`);
+    this.#byOid.delete(t.oid);
+    for (const [key, i] of this.#indexes) if (i.tableOid === t.oid) this.#indexes.delete(key);
+    for (const c of t.columns) if (c.sequence) this.#sequences.delete(`${c.sequence.schema}.${c.sequence.name}`);
+    this.version++;
   }
 
   addSequence(t: TableDef, column: string, seq: SequenceDef): void {
     this.#sql.exec('INSERT INTO pg_meta_sequences (schema, name, table_oid, column_name, kind) VALUES (?, ?, ?, ?, ?)', seq.schema, seq.name, t.oid, column, seq.kind);
     // A new sequence of a dropped one's name starts over.
     this.#handedOut.delete(`${seq.schema}.${seq.name}`);
-    this.reload();
+    this.#sequences.add(`${seq.schema}.${seq.name}`);
+    const current = this.#byOid.get(t.oid)!;
+    this.#putTable({ ...current, columns: current.columns.map((c) => (c.name === column ? { ...c, sequence: seq } : c)) });
   }
 
   /**
@@ -244,7 +263,12 @@ export class Catalog {
     if (c.kind === 'p') {
       for (const col of c.columns) this.#sql.exec('UPDATE pg_meta_columns SET not_null = 1 WHERE table_oid = ? AND name = ?', t.oid, col);
     }
-    this.reload();
+    const current = this.#byOid.get(t.oid)!;
+    this.#putTable({
+      ...current,
+      columns: c.kind === 'p' ? current.columns.map((col) => (c.columns.includes(col.name) ? { ...col, notNull: true } : col)) : current.columns,
+      constraints: [...current.constraints, { name: c.name, kind: c.kind, columns: [...c.columns] }],
+    });
   }
 
   addIndex(i: IndexDef): void {
@@ -257,12 +281,25 @@ export class Catalog {
       i.constraint,
       JSON.stringify(i.columns),
     );
-    this.reload();
+    this.#indexes.set(`${i.schema}.${i.name}`, { ...i, columns: [...i.columns] });
+    this.version++;
   }
 
   dropIndex(i: IndexDef): void {
     this.#sql.exec('DELETE FROM pg_meta_indexes WHERE schema = ? AND name = ?', i.schema, i.name);
-    if (i.constraint) this.#sql.exec('DELETE FROM pg_meta_constraints WHERE schema = ? AND name = ?', i.schema, i.constraint);
-    this.reload();
+    this.#indexes.delete(`${i.schema}.${i.name}`);
+    if (i.constraint) {
+      this.#sql.exec('DELETE FROM pg_meta_constraints WHERE schema = ? AND name = ?', i.schema, i.constraint);
+      const current = this.#byOid.get(i.tableOid);
+      if (current) this.#putTable({ ...current, constraints: current.constraints.filter((c) => c.name !== i.constraint) });
+    }
+    this.version++;
+  }
+
+  /** Store a new or changed table under its name and OID. */
+  #putTable(t: TableDef): void {
+    this.#tables.set(`${t.schema}.${t.name}`, t);
+    this.#byOid.set(t.oid, t);
+    this.version++;
   }
 }

@@ -165,6 +165,8 @@ function keyName(table: TableDef, kind: 'p' | 'u', columns: string[], catalog: C
 
 function addKey(table: TableDef, kind: 'p' | 'u', given: string | undefined, columns: string[], ctx: TranslateContext, sql: SqlStorage): void {
   const catalog = ctx.catalog;
+  const twice = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (twice) fail(duplicateColumn(twice, `${kind === 'p' ? 'primary key' : 'unique'} constraint`));
   const fresh = catalog.table(table.schema, table.name)!;
   if (kind === 'p' && fresh.constraints.some((c) => c.kind === 'p')) fail(invalidTableDefinition(`multiple primary keys for table "${table.name}" are not allowed`));
   const name = given ?? keyName(fresh, kind, columns, catalog);

@@ -160,9 +160,9 @@ export function undefinedSchema(name: string): PgError {
   return err('3F000', `schema "${name}" does not exist`);
 }
 
-/** 42701: `column "a" specified more than once`. */
-export function duplicateColumn(name: string): PgError {
-  return err('42701', `column "${name}" specified more than once`);
+/** 42701: `column "a" specified more than once`, or `column "a" appears twice in unique constraint`. */
+export function duplicateColumn(name: string, inConstraint?: string): PgError {
+  return err('42701', inConstraint ? `column "${name}" appears twice in ${inConstraint}` : `column "${name}" specified more than once`);
 }
 
 /** 42P16: `multiple primary keys for table "t" are not allowed`. */

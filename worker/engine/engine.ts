@@ -21,7 +21,7 @@ import { translateSelect } from './translate/select.ts';
 import type { SessionIdentity } from './translate/virtual-relations.ts';
 import { affectsRowTwice, probeQueries, returningRowid, uniqueError, uniqueTarget, type InsertSource, type UniqueTarget } from './unique-violation.ts';
 import { Transactions, type StatementOwner } from './transactions.ts';
-import { recoverUndo, withViews } from './undo.ts';
+import { recoverUndo, setLogging, withViews } from './undo.ts';
 import { assertSingleClaims, installOverflowStorage, MAX_BYTEA_BYTES, placeOutOfLine, readOverflow, sweepOverflow, type Placed } from './overflow.ts';
 import { coerceValue, fromStorage, isPgError, toStorage, typeName, type StorageBinding } from './values/index.ts';
 
@@ -121,7 +121,16 @@ export class Engine implements SqlService {
   run(plan: Plan, params: SqlValue[], who: StatementOwner): StatementResult {
     if (who.readOnly && plan.command !== 'SELECT') throw new Fail(readOnlyTransaction(plan.command));
     const views = this.transactions.enter(who, plan.access);
-    const result = this.#run(plan, params, views);
+    // The undo triggers log only while a transaction's write runs. Reads leave the flag alone:
+    // a statement that writes nothing then commits nothing, and its reply waits for no flush.
+    const logged = who.logging && plan.access.target !== undefined;
+    if (logged) setLogging(this.#storage.sql, true);
+    let result: StatementResult;
+    try {
+      result = this.#run(plan, params, views);
+    } finally {
+      if (logged) setLogging(this.#storage.sql, false);
+    }
     // Out-of-line values the statement wrote but no row kept, or that rows gave up (overflow.ts).
     if (plan.access.target?.columns.some((c) => c.typeOid === OID.bytea)) sweepOverflow(this.#storage.sql);
     this.transactions.written(who, plan.access);

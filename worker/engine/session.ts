@@ -18,7 +18,6 @@ import type { Plan } from './plan.ts';
 import type { WaitFailure } from './locks.ts';
 import { applyStartupSetting, durationMs, settingsDefaults, setSetting, showSetting, type Settings } from './settings.ts';
 import { NeedLock, waitFailureError, type StatementOwner } from './transactions.ts';
-import { setLogging } from './undo.ts';
 import { Fail } from './translate/context.ts';
 import { runtimeError } from './translate/runtime-errors.ts';
 import type { SessionIdentity } from './translate/virtual-relations.ts';
@@ -224,7 +223,6 @@ export class EngineSession implements SqlSession {
       let need: NeedLock | undefined;
       try {
         this.#engine.atomically(() => {
-          if (who.logging) setLogging(this.#engine.sql, true);
           try {
             out = { value: fn() };
           } catch (err) {
@@ -236,7 +234,6 @@ export class EngineSession implements SqlSession {
           }
           // A failed statement undoes all it wrote (DDL writes in several steps).
           if ('error' in out) throw rollback;
-          if (who.logging) setLogging(this.#engine.sql, false);
         });
       } catch (err) {
         if (err !== rollback) out = { error: mapSqliteError(err, this.#engine.catalog) };

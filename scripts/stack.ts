@@ -21,6 +21,8 @@ export interface StackOptions {
   password: string;
   auth?: 'scram-sha-256' | 'password';
   log?: (line: string) => void;
+  /** Open workerd's inspector (Chrome DevTools protocol) on this loopback port, for profiling the DO. */
+  inspectorPort?: number;
 }
 
 export interface Stack {
@@ -43,6 +45,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   process.env.WRANGLER_SEND_METRICS ??= 'false';
   // Local only: do not ask the network for a Request.cf object.
   process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= 'false';
+  // wrangler's local observability streams every event of the DO to a collector worker: a
+  // third of workerd's CPU per tunnel request (350 → 230 µs per point read, measured).
+  process.env.X_LOCAL_OBSERVABILITY ??= 'false';
   // A required Worker secret (wrangler.jsonc); wrangler reads it from the environment. Locally
   // nothing outlives the run that uses it.
   process.env.INSTANCE_SECRET ??= randomBytes(32).toString('hex');
@@ -51,7 +56,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     persistTo: stateDir,
     ip: '127.0.0.1',
     port: 0,
-    inspect: false,
+    inspect: opts.inspectorPort !== undefined,
+    ...(opts.inspectorPort !== undefined && { inspectorPort: opts.inspectorPort }),
     logLevel: 'warn',
     vars: { TUNNEL_ADDRESS: `127.0.0.1:${tunnelPort}`, TUNNEL_SECRET: secret },
     experimental: { disableExperimentalWarning: true, watch: false },

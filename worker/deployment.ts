@@ -65,7 +65,7 @@ export class Deployment extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.engine = new Engine(ctx.storage);
-    this.#dispatcher = new Dispatcher(this.engine, { beforeReply: () => ctx.storage.sync() });
+    this.#dispatcher = new Dispatcher(this.engine, { beforeReply: () => this.engine.flushed() });
   }
 
   /** The container this DO drives; none in local dev (TUNNEL_ADDRESS set) and in the vitest pool. */

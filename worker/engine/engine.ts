@@ -36,6 +36,9 @@ export class Engine implements SqlService {
   readonly #storage: DurableObjectStorage;
   #catalog: Catalog | undefined;
   readonly #plans = new PlanCache();
+  /** Storage transactions run (each may have written; the first is the start-up recovery), and how many are known durable. */
+  #writes = 1;
+  #durable = 0;
 
   /** Open transactions, their locks and undo logs. */
   readonly transactions = new Transactions();
@@ -63,8 +66,22 @@ export class Engine implements SqlService {
     return new EngineSession(this, { user: info.user, database: info.database }, info.params ?? {}, events);
   }
 
+  /**
+   * Resolves once everything written so far is durable; undefined when that is already so
+   * (nothing written since the last flush), so a read's reply need not wait for storage.
+   * Every write goes through `atomically`, which counts it; the start-up recovery counts too.
+   */
+  flushed(): Promise<void> | undefined {
+    if (this.#durable === this.#writes) return undefined;
+    const upTo = this.#writes;
+    return this.#storage.sync().then(() => {
+      if (upTo > this.#durable) this.#durable = upTo;
+    });
+  }
+
   /** Run `fn` atomically; on failure everything it wrote is undone, the catalog included. */
   atomically<T>(fn: () => T): T {
+    this.#writes++;
     const version = this.catalog.version;
     try {
       return this.#storage.transactionSync(fn);

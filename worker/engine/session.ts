@@ -67,6 +67,9 @@ interface Tx {
 
 const isTxEnd = (kind: string, stmt: any) => kind === 'TransactionStmt' && ['TRANS_STMT_COMMIT', 'TRANS_STMT_ROLLBACK', 'TRANS_STMT_ROLLBACK_TO'].includes(stmt.kind);
 
+/** Thrown inside a storage transaction to undo it (a failed statement, or one that must wait for a lock). */
+const ROLLBACK: unique symbol = Symbol('rollback');
+
 export class EngineSession implements SqlSession {
   readonly #engine: Engine;
   readonly #settings: Settings = settingsDefaults();
@@ -170,7 +173,7 @@ export class EngineSession implements SqlSession {
             results.length = 0;
             notices.length = 0;
             for (const raw of stmts) results.push(this.#statement(raw, text(raw), [], [], notices, who));
-          });
+          }, stmts.every((raw) => kindOf(raw)[0] === 'SelectStmt'));
           return 'error' in out ? this.#reply(results, notices, out.error) : this.#reply(results, notices);
         } finally {
           this.#engine.transactions.release(who.owner);
@@ -202,7 +205,7 @@ export class EngineSession implements SqlSession {
     // A statement that reads or writes takes a snapshot: SET TRANSACTION READ WRITE is then too late.
     if (tx && (PLANNED.has(kind) || kind === 'DoStmt')) tx.queried = true;
     try {
-      const out = await this.#withLocks(who, () => this.#statement(raw, sql, paramOids, params, notices, who));
+      const out = await this.#withLocks(who, () => this.#statement(raw, sql, paramOids, params, notices, who), kind === 'SelectStmt');
       return 'error' in out ? out : out.value;
     } finally {
       if (!tx) this.#engine.transactions.release(who.owner);
@@ -211,32 +214,34 @@ export class EngineSession implements SqlSession {
 
   /**
    * Run a statement atomically; when it needs a lock another transaction holds, undo it, wait
-   * (lock_timeout, statement_timeout, deadlock, cancel), and run it again.
+   * (lock_timeout, statement_timeout, deadlock, cancel), and run it again. A `read` (a SELECT)
+   * writes nothing, so it runs without a storage transaction: there is nothing to undo.
    */
-  async #withLocks<T>(who: StatementOwner, fn: () => T): Promise<{ value: T } | { error: PgError }> {
+  async #withLocks<T>(who: StatementOwner, fn: () => T, read = false): Promise<{ value: T } | { error: PgError }> {
     const timeout = durationMs(this.#settings.statement_timeout) ?? 0;
     const deadline = timeout > 0 ? Date.now() + timeout : 0;
     const transactions = this.#engine.transactions;
     for (;;) {
-      const rollback = new Error('rollback');
       let out: { value: T } | { error: PgError } | undefined;
       let need: NeedLock | undefined;
-      try {
-        this.#engine.atomically(() => {
-          try {
-            out = { value: fn() };
-          } catch (err) {
-            if (err instanceof NeedLock) {
-              need = err;
-              throw rollback;
-            }
-            out = { error: mapSqliteError(err, this.#engine.catalog) };
+      const attempt = () => {
+        try {
+          out = { value: fn() };
+        } catch (err) {
+          if (err instanceof NeedLock) {
+            need = err;
+            throw ROLLBACK;
           }
-          // A failed statement undoes all it wrote (DDL writes in several steps).
-          if ('error' in out) throw rollback;
-        });
+          out = { error: mapSqliteError(err, this.#engine.catalog) };
+        }
+        // A failed statement undoes all it wrote (DDL writes in several steps).
+        if ('error' in out) throw ROLLBACK;
+      };
+      try {
+        if (read) attempt();
+        else this.#engine.atomically(attempt);
       } catch (err) {
-        if (err !== rollback) out = { error: mapSqliteError(err, this.#engine.catalog) };
+        if (err !== ROLLBACK) out = { error: mapSqliteError(err, this.#engine.catalog) };
       }
       if (!need || need.nowait) {
         // Places kept in lock queues by earlier waits of this statement are no longer needed.

@@ -24,14 +24,17 @@ const noSession = (id: number): PgError => ({
 });
 
 export interface DispatchOptions {
-  /** Called after a request that may have written, before its reply is sent. */
-  beforeReply?: () => Promise<void>;
+  /**
+   * Called before an execute or query reply is sent: a promise to wait for (what the reply
+   * acknowledges, or what it read, becoming durable), or undefined when nothing is pending.
+   */
+  beforeReply?: () => Promise<void> | undefined;
 }
 
 export class Dispatcher {
   readonly #service: SqlService;
   readonly #sessions = new Map<number, SessionSlot>();
-  readonly #beforeReply: () => Promise<void>;
+  readonly #beforeReply: () => Promise<void> | undefined;
   /** How the newest link sends: for frames that answer no request. */
   #latestSend: Send = () => {};
   /** The shim instance whose sessions we hold; a new instance means its predecessor is gone. */
@@ -39,7 +42,7 @@ export class Dispatcher {
 
   constructor(service: SqlService, opts: DispatchOptions = {}) {
     this.#service = service;
-    this.#beforeReply = opts.beforeReply ?? (async () => {});
+    this.#beforeReply = opts.beforeReply ?? (() => undefined);
   }
 
   get sessionCount(): number {
@@ -119,8 +122,11 @@ export class Dispatcher {
   }
 
   async #written(ids: { session: number; request: number }, reply: ExecuteReply): Promise<Uint8Array[]> {
-    // Durability before acknowledgement: a socket write is not held by the output gate.
-    await this.#beforeReply();
+    // Durability before acknowledgement: a socket write is not held by the output gate. A read
+    // waits too while another request's write is not yet durable, so it never reports
+    // what a crash could still take back.
+    const pending = this.#beforeReply();
+    if (pending) await pending;
     return encodeExecuteReply(ids, reply);
   }
 

@@ -121,4 +121,34 @@ describe('engine', () => {
       expect((await q(s, 'DELETE FROM o WHERE total < 6 RETURNING id')).rows).toEqual([[10n], [12n]]);
     });
   });
+
+  it('waits for a flush before a reply only when something was written since the last one', async () => {
+    const stub = env.DEPLOYMENT.get(env.DEPLOYMENT.idFromName(crypto.randomUUID()));
+    await runInDurableObject(stub, async (instance: Deployment) => {
+      const engine = instance.engine;
+      const s = await engine.open({ user: 'u', database: 'd', params: {} });
+      // The start-up recovery wrote: the first reply waits for it.
+      const first = engine.flushed();
+      expect(first).toBeInstanceOf(Promise);
+      await first;
+      expect(engine.flushed()).toBeUndefined();
+      const wrote = async (sql: string, params?: SqlValue[]) => {
+        const r = params ? await s.execute(sql, params.map(() => 0), params) : await s.query(sql);
+        expect(r.error).toBeUndefined();
+        const pending = engine.flushed();
+        if (pending) await pending;
+        return pending !== undefined;
+      };
+      expect(await wrote('CREATE TABLE f (a int4 PRIMARY KEY)')).toBe(true);
+      expect(await wrote('INSERT INTO f VALUES ($1)', [1n])).toBe(true);
+      expect(await wrote('SELECT a FROM f WHERE a = $1', [1n])).toBe(false);
+      expect(await wrote('SELECT 1; SELECT a FROM f')).toBe(false);
+      expect(await wrote('BEGIN')).toBe(false);
+      expect(await wrote('SELECT a FROM f FOR UPDATE')).toBe(false);
+      expect(await wrote('UPDATE f SET a = a + 1')).toBe(true);
+      expect(await wrote('SELECT a FROM f')).toBe(false);
+      expect(await wrote('COMMIT')).toBe(true);
+      expect((await q(s, 'SELECT a FROM f')).rows).toEqual([[2n]]);
+    });
+  });
 });

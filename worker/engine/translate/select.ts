@@ -251,10 +251,13 @@ function simpleSelect(stmt: any, ctx: TranslateContext, outer: ScopeEntry[], top
     }
     const whole = top && !stmt.distinctClause ? { ...env(ctx, visible, true), outputColumn: true } : env(ctx, visible, true);
     // A bare unknown parameter as an output column resolves to text, as in PostgreSQL, or to
-    // its INSERT target's or UNION partner's type (outputHints).
+    // its INSERT target's or UNION partner's type (outputHints). A bare string or NULL literal
+    // in an INSERT's row source takes the target column's type too (PostgreSQL leaves it
+    // unknown there and coerces it on assignment: `INSERT INTO t SELECT 1, '\x00'` into bytea).
     const hint = outputHints(stmt, ctx);
     const target = hint ? hint[targets.length] ?? 0 : undefined;
-    let typed = translateExpr(val, whole, val.ParamRef ? target ?? OID.text : undefined);
+    const literal = stmt === ctx.insertRowSource && target && (val.A_Const?.sval !== undefined || val.A_Const?.isnull);
+    let typed = translateExpr(val, whole, val.ParamRef ? target ?? OID.text : literal ? target : undefined);
     if (pass && val.ColumnRef && typed.raw !== undefined) typed = { ...typed, sql: typed.raw, overflow: true };
     targets.push({ ...typed, type: typed.type === OID.unknownLiteral ? OID.text : typed.type, name: rt.name ?? defaultName(val) });
   }

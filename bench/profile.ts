@@ -6,7 +6,7 @@
  * `pg` client). Prints CPU per operation of each process (from /proc) and the functions with
  * the most self time; writes both profiles to bench/results/ for Chrome DevTools.
  *
- * Usage: npm run profile [-- point|write] [iterations]
+ * Usage: npm run profile [-- point|write|load] [iterations]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { startStack } from '../scripts/stack.ts';
+import { buildClient, runClient } from './client.ts';
 import { cpuMs, workerdPids } from './proc.ts';
 
 interface CpuProfile {
@@ -23,7 +24,14 @@ interface CpuProfile {
   samples: number[];
 }
 
-const WORKLOADS: Record<string, { setup: string[]; text: string; values: (i: number) => unknown[] }> = {
+/** A loop of one statement through `pg`. */
+interface PgLoop {
+  setup: string[];
+  text: string;
+  values: (i: number) => unknown[];
+}
+
+const PG_LOOPS: Record<string, PgLoop> = {
   point: {
     setup: ['CREATE TABLE k (id int8 PRIMARY KEY, v bytea)', "INSERT INTO k SELECT g, '\\x00' FROM generate_series(1, 1000) g"],
     text: 'SELECT id, v FROM k WHERE id = $1',
@@ -35,6 +43,52 @@ const WORKLOADS: Record<string, { setup: string[]; text: string; values: (i: num
     values: (i) => [i % 1000, Buffer.from([i & 255])],
   },
 };
+
+/**
+ * A workload: `prepare` once, then `pass` twice (unprofiled, then profiled), each running
+ * `iterations` operations. `load` is Convex's UNNEST batches (1024 documents + 1024 index rows
+ * per operation) through Convex's own driver, the benchmark's Rust client, binary throughout:
+ * `pg` sends arrays as text, which would measure array-literal parsing instead.
+ */
+interface Workload {
+  /** Loads can run once only (their keys would collide): then the CPU figures come from the profiled pass. */
+  once?: boolean;
+  prepare(url: string): Promise<void>;
+  pass(iterations: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+function pgLoop(loop: PgLoop): Workload {
+  let client: pg.Client;
+  let next = 0;
+  const query = () => client.query({ name: 'profiled', text: loop.text, values: loop.values(next++) });
+  return {
+    async prepare(url) {
+      client = new pg.Client(url);
+      await client.connect();
+      for (const sql of loop.setup) await client.query(sql);
+      for (let i = 0; i < 200; i++) await query();
+    },
+    async pass(iterations) {
+      for (let i = 0; i < iterations; i++) await query();
+    },
+    close: () => client?.end() ?? Promise.resolve(),
+  };
+}
+
+function convexLoad(): Workload {
+  let url = '';
+  return {
+    once: true,
+    async prepare(u) {
+      url = u;
+      await buildClient();
+    },
+    // Batches come in pairs (two revisions of each document).
+    pass: (iterations) => runClient('load', { endpoints: [{ name: 'ours', url }], batches: Math.max(2, iterations), doc_bytes: 300, needs_keys: false }).then(() => {}),
+    close: async () => {},
+  };
+}
 
 const INSPECTOR_PORT = 9329;
 
@@ -72,29 +126,31 @@ async function inspect(): Promise<(method: string, params?: object) => Promise<a
     });
 }
 
-const [name = 'point', n = '5000'] = process.argv.slice(2);
-const workload = WORKLOADS[name];
-if (!workload) throw new Error(`unknown workload ${name}: one of ${Object.keys(WORKLOADS).join(', ')}`);
-const iterations = Number(n);
+const [name = 'point', n] = process.argv.slice(2);
+const workload = name === 'load' ? convexLoad() : PG_LOOPS[name] && pgLoop(PG_LOOPS[name]);
+if (!workload) throw new Error(`unknown workload ${name}: one of ${[...Object.keys(PG_LOOPS), 'load'].join(', ')}`);
+const iterations = Number(n ?? (name === 'load' ? 20 : 5000));
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'profile-'));
 const stack = await startStack({ password: 'profile', shimPort: 0, stateDir, inspectorPort: INSPECTOR_PORT });
-const client = new pg.Client(stack.url);
 try {
-  await client.connect();
-  for (const sql of workload.setup) await client.query(sql);
-  const query = (i: number) => client.query({ name: 'profiled', text: workload.text, values: workload.values(i) });
-  for (let i = 0; i < 1000; i++) await query(i);
+  await workload.prepare(stack.url);
 
-  // Without profilers first: their sampling costs CPU of its own.
   const workerd = workerdPids();
-  const started = performance.now();
-  const [w0, s0] = [cpuMs(workerd), process.cpuUsage()];
-  for (let i = 0; i < iterations; i++) await query(i);
-  const wall = (performance.now() - started) / iterations;
-  const s1 = process.cpuUsage(s0);
-  const perOp = (ms: number) => `${((ms * 1000) / iterations).toFixed(0)} µs`;
-  console.log(`${name}: ${(wall * 1000).toFixed(0)} µs per operation; CPU per operation: workerd ${perOp(cpuMs(workerd) - w0)}, this process (shim, wrangler, pg) ${perOp((s1.user + s1.system) / 1000)}`);
+  const measured = async (): Promise<void> => {
+    const started = performance.now();
+    const [w0, s0] = [cpuMs(workerd), process.cpuUsage()];
+    await workload.pass(iterations);
+    const wall = (performance.now() - started) / iterations;
+    const s1 = process.cpuUsage(s0);
+    const perOp = (ms: number) => `${((ms * 1000) / iterations).toFixed(0)} µs`;
+    console.log(
+      `${name}: ${(wall * 1000).toFixed(0)} µs per operation; CPU per operation: workerd ${perOp(cpuMs(workerd) - w0)}, ` +
+        `this process (shim, wrangler${workload.once ? '' : ', pg'}) ${perOp((s1.user + s1.system) / 1000)}${workload.once ? ' (profilers running)' : ''}`,
+    );
+  };
+  // Without profilers first: their sampling costs CPU of its own.
+  if (!workload.once) await measured();
 
   const doCall = await inspect();
   const me = new Session();
@@ -104,7 +160,8 @@ try {
     await call('Profiler.setSamplingInterval', { interval: 100 });
     await call('Profiler.start');
   }
-  for (let i = 0; i < iterations; i++) await query(i);
+  if (workload.once) await measured();
+  else await workload.pass(iterations);
   const profiles = { do: (await doCall('Profiler.stop')).profile as CpuProfile, shim: ((await me.post('Profiler.stop')) as { profile: CpuProfile }).profile };
   const out = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'results');
   for (const [who, profile] of Object.entries(profiles)) {
@@ -114,7 +171,7 @@ try {
     for (const line of topSelf(profile, 25)) console.log(line);
   }
 } finally {
-  await client.end().catch(() => {});
+  await workload.close().catch(() => {});
   await stack.stop();
   rmSync(stateDir, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import { Catalog } from './catalog.ts';
 import { runDdl } from './ddl.ts';
 import { featureNotSupported, programLimitExceeded, readOnlyTransaction } from './errors.ts';
 import { loadParser } from './parser.ts';
-import { bindingOids, commandTag, finishPlan, inlineParams, MAX_BOUND_PARAMS, PlanCache, type Plan } from './plan.ts';
+import { batchSql, bindingOids, commandTag, finishPlan, inlineParams, MAX_BOUND_PARAMS, PlanCache, type Plan } from './plan.ts';
 import { EngineSession } from './session.ts';
 import type { Settings } from './settings.ts';
 import { finishAggregate } from './translate/avg.ts';
@@ -113,7 +113,8 @@ export class Engine implements SqlService {
       case 'InsertStmt': {
         const t = translateInsert(stmt, ctx);
         const upsert = stmt.onConflictClause?.action === 'ONCONFLICT_UPDATE';
-        plan = finishPlan('INSERT', upsert ? returningRowid(t.sql, t.columns !== null) : t.sql, t.columns, ctx, t.insertSource);
+        const batch = t.rowBatch && upsert ? { ...t.rowBatch, after: returningRowid(t.rowBatch.after, t.columns !== null) } : t.rowBatch;
+        plan = finishPlan('INSERT', upsert ? returningRowid(t.sql, t.columns !== null) : t.sql, t.columns, ctx, t.insertSource, batch);
         if (upsert) plan.upsertRowid = true;
         break;
       }
@@ -189,13 +190,32 @@ export class Engine implements SqlService {
       length = Math.max(length, arrays.get(i)!.length);
     }
     const oids = bindingOids(plan.paramOids, plan.expand);
+    const rowParams = (r: number) => params.map((v, i) => (arrays.has(i) ? (arrays.get(i)![r] ?? null) : v));
     const rows: SqlValue[][] = [];
     let count = 0;
-    for (let r = 0; r < length; r++) {
-      const row = params.map((v, i) => (arrays.has(i) ? (arrays.get(i)![r] ?? null) : v));
-      const once = this.#runOnce(plan, oids, row, rows.length, views, touched);
+    const add = (once: { rows: SqlValue[][]; count: number }) => {
       for (const x of once.rows) rows.push(x);
       count += once.count;
+    };
+    // Several elements per SQLite call, as many as its parameter limit allows.
+    const perCall = plan.rowBatch ? Math.max(1, Math.floor(MAX_BOUND_PARAMS / oids.length)) : 1;
+    for (let r = 0; r < length; r += perCall) {
+      const n = Math.min(perCall, length - r);
+      if (n === 1) {
+        add(this.#runOnce(plan, oids, rowParams(r), rows.length, views, touched));
+        continue;
+      }
+      const bound = Array.from({ length: n }, (_, k) => this.#bind(plan, oids, rowParams(r + k)));
+      const added: number[] = [];
+      try {
+        add(this.#exec(plan, batchSql(plan, n), bound.flatMap((b) => b.bindings.map((x) => x.bind)), bound.flatMap((b) => b.placed), rows.length, views, touched, added));
+      } catch (err) {
+        if (err instanceof Fail) throw err;
+        // SQLite undid the failed call. One row at a time, the failing row fails again and its
+        // error names its key (a unique violation's detail), as PostgreSQL reports it.
+        for (const id of added) touched?.delete(id);
+        for (let k = 0; k < n; k++) add(this.#runOnce(plan, oids, rowParams(r + k), rows.length, views, touched));
+      }
     }
     return { columns: plan.columns, rows, tag: commandTag(plan.command, count) };
   }
@@ -206,30 +226,48 @@ export class Engine implements SqlService {
     // Past SQLite's parameter limit the values go inline (as literals of their storage form).
     const inline = bindings.length > MAX_BOUND_PARAMS;
     const binds = inline ? [] : bindings.map((b) => b.bind);
-    let sql = withViews(inline ? inlineParams(plan.templates.sql, bindings) : plan.sql, views);
+    let sql = inline ? inlineParams(plan.templates.sql, bindings) : plan.sql;
     if (plan.relationMarks) sql = expandRelationMarks(sql, plan.relationMarks, params, this.catalog);
-    const sourceSql = inline && plan.templates.insertSource ? inlineParams(plan.templates.insertSource, bindings) : plan.insertSource?.sql;
+    try {
+      return this.#exec(plan, sql, binds, placed, before, views, touched);
+    } catch (err) {
+      const target = err instanceof Fail ? undefined : uniqueTarget(String((err as Error)?.message ?? err), this.catalog);
+      if (!target) throw err;
+      const sourceSql = inline && plan.templates.insertSource ? inlineParams(plan.templates.insertSource, bindings) : plan.insertSource?.sql;
+      const source = plan.insertSource && sourceSql !== undefined ? { ...plan.insertSource, sql: sourceSql } : undefined;
+      throw new Fail(uniqueError(target, source && this.#probeKey(target, source, binds), source));
+    }
+  }
+
+  /**
+   * Run `sql` (the plan's, or a batch of its rows) with storage bindings and read its rows.
+   * `added` collects the rowids an upsert recorded in `touched`, for a caller that must undo that.
+   */
+  #exec(plan: Plan, sql: string, binds: unknown[], placed: Placed[], before: number, views: Map<string, string>, touched?: Set<number>, added?: number[]): { rows: SqlValue[][]; count: number } {
+    const text = withViews(sql, views);
     const rows: SqlValue[][] = [];
     const cols = plan.columns;
     const outOfLine = { bytes: 0 };
     let returned = 0;
+    const cursor = this.#storage.sql.exec(text, ...(binds as never[])).raw();
     try {
-      const cursor = this.#storage.sql.exec(sql, ...binds);
-      for (const raw of cursor.raw()) {
+      for (let next = cursor.next(); !next.done; next = cursor.next()) {
+        const raw = next.value;
         returned++;
         if (touched) {
           const rowid = raw.pop() as number;
           if (touched.has(rowid)) throw new Fail(affectsRowTwice());
           touched.add(rowid);
+          added?.push(rowid);
         }
         if (before + rows.length >= MAX_RESULT_ROWS) throw new Fail(programLimitExceeded(`result exceeds ${MAX_RESULT_ROWS} rows; use LIMIT/OFFSET pages`));
         if (cols) rows.push(raw.map((v, i) => (plan.finish?.[i] ? finishAggregate(plan.finish[i]!, v as string | null) : this.#read(cols[i].typeOid, v, outOfLine))));
       }
     } catch (err) {
-      const target = err instanceof Fail ? undefined : uniqueTarget(String((err as Error)?.message ?? err), this.catalog);
-      if (!target) throw err;
-      const source = plan.insertSource && sourceSql !== undefined ? { ...plan.insertSource, sql: sourceSql } : undefined;
-      throw new Fail(uniqueError(target, source && this.#probeKey(target, source, binds), source));
+      // A statement left mid-way stays in progress, and the storage transaction around it
+      // could not then be undone (SQLITE_BUSY on releasing its savepoint): run it out first.
+      if (err instanceof Fail) while (!cursor.next().done);
+      throw err;
     }
     // An upsert returns the rowid of each row it inserted or updated: those are its count.
     const count = plan.command === 'SELECT' || cols || touched ? returned : Number(this.#storage.sql.exec('SELECT changes() AS n').one().n);

@@ -46,6 +46,20 @@ export interface Plan {
   overflowParams?: number[];
   /** Relation marks (regclass parameters, pg_class.reltuples) execute replaces (translate/relation-size.ts). */
   relationMarks?: RelationMarks;
+  /** An expanded UNNEST insert whose rows can go several to one statement (batchSql). */
+  rowBatch?: RowBatch;
+}
+
+/**
+ * An expanded UNNEST insert as the text around one VALUES tuple per array element, with
+ * parameter marks: repeating `row` (parameters renumbered) inserts several rows per SQLite
+ * call instead of one. A multi-row VALUES is not a compound SELECT, so SQLite's limit on
+ * compound terms (5 in production) does not apply.
+ */
+export interface RowBatch {
+  before: string;
+  row: string;
+  after: string;
 }
 
 export interface TableAccess {
@@ -82,7 +96,7 @@ export function inlineParams(template: string, bindings: StorageBinding[]): stri
 const markPattern = /\u0001(\d+)\u0001/g;
 
 /** Fix parameter types and turn placeholders into SQLite parameters (`CAST(?n AS INTEGER)` for int8-like). */
-export function finishPlan(command: CommandKind, sql: string, outputs: OutputColumn[] | null, ctx: TranslateContext, insertSource?: InsertSource): Plan {
+export function finishPlan(command: CommandKind, sql: string, outputs: OutputColumn[] | null, ctx: TranslateContext, insertSource?: InsertSource, rowBatch?: RowBatch): Plan {
   const paramOids = ctx.finalParamOids();
   const expand = ctx.expanded.size ? new Map([...ctx.expanded].map(([n, element]) => [n - 1, element])) : undefined;
   // Sequence values bind after the user's parameters, as int8.
@@ -111,6 +125,7 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
       ...(ctx.updatesRows && { updatesRows: true }),
     },
     ...(expand && { expand }),
+    ...(expand && rowBatch && !sequences.length && !sql.includes('\u0003') && { rowBatch }),
     ...(sequences.length && { sequences: [...sequences] }),
     ...(overflowParams.length && { overflowParams }),
     ...(sql.includes('\u0003') && { relationMarks: { slots: [...ctx.relationSlots], searchPath: ctx.searchPath, measured: [...ctx.measured] } }),
@@ -123,6 +138,34 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
         }))
       : null,
   };
+}
+
+/**
+ * SQL inserting `rows` elements of an expanded UNNEST in one statement: row r binds the
+ * plan's parameters as r·n+1 … r·n+n (n = parameters per row), in the types they bind as.
+ */
+export function batchSql(plan: Plan, rows: number): string {
+  let made = batches.get(plan);
+  if (!made) batches.set(plan, (made = new Map()));
+  let sql = made.get(rows);
+  if (sql === undefined) made.set(rows, (sql = makeBatchSql(plan, rows)));
+  return sql;
+}
+
+/** Batch texts made so far, per plan and row count (a full batch and the last, shorter one). */
+const batches = new WeakMap<Plan, Map<number, string>>();
+
+function makeBatchSql(plan: Plan, rows: number): string {
+  const batch = plan.rowBatch!;
+  const oids = bindingOids(plan.paramOids, plan.expand);
+  const n = oids.length;
+  const bind = (text: string, r: number) =>
+    text.replace(markPattern, (_, m) => {
+      const k = r * n + Number(m);
+      return needsIntegerCast(oids[Number(m) - 1]) ? `CAST(?${k} AS INTEGER)` : `?${k}`;
+    });
+  const each = Array.from({ length: rows }, (_, r) => bind(batch.row, r));
+  return `${bind(batch.before, 0)}${each.join(', ')}${bind(batch.after, 0)}`;
 }
 
 /** The types parameters bind as: an expanded array parameter binds one element at a time. */

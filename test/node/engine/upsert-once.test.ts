@@ -26,6 +26,7 @@ interface Outcome {
   rowCount?: number | null;
   code?: string;
   message?: string;
+  detail?: string;
   hint?: string;
 }
 
@@ -41,9 +42,9 @@ async function runScript(endpoint: Endpoint, schema: string, steps: Step[]): Pro
         const r = await client.query({ text: sql, values: params, rowMode: 'array' });
         out.push({ rows: r.rows, rowCount: r.rowCount });
       } catch (e) {
-        const err = e as { code?: string; message: string; hint?: string };
+        const err = e as { code?: string; message: string; detail?: string; hint?: string };
         if (typeof err.code !== 'string') throw e;
-        out.push({ code: err.code, message: err.message, ...(err.hint && { hint: err.hint }) });
+        out.push({ code: err.code, message: err.message, ...(err.detail && { detail: err.detail }), ...(err.hint && { hint: err.hint }) });
       }
     }
     return out;
@@ -127,5 +128,59 @@ describe('ON CONFLICT DO UPDATE touching a row twice, against PostgreSQL 15', ()
 
   it('RETURNING rows are those of a statement that touched each row once', async () => {
     await same('upsert_returning', [TABLE, [`${UPSERT} RETURNING id, v`, [['5', '6'], ['1', '1'], ['p', 'q']]], [`${UPSERT} RETURNING id, v`, [['5', '5'], ['1', '1'], ['r', 's']]], ALL]);
+  });
+});
+
+/** `n` consecutive decimal strings from `first` (int8 array elements as `pg` sends them). */
+const range = (first: number, n: number) => Array.from({ length: n }, (_, i) => String(first + i));
+
+// The engine inserts an UNNEST batch several rows per SQLite call (as many as its parameter
+// limit allows: 33 here); these batches of 100 span calls, with the interesting row late.
+describe('UNNEST batches spanning several SQLite calls, against PostgreSQL 15', () => {
+  it('a key twice far apart fails with 21000, writing nothing', async () => {
+    const ids = range(1, 100);
+    ids[80] = '3';
+    const out = await same('far_twice', [TABLE, [UPSERT, [ids, range(1, 100).map(() => '7'), range(1, 100)]], ALL]);
+    expect(out[1].code).toBe('21000');
+    expect(out[2].rows).toEqual([]);
+  });
+
+  it('a duplicate of an existing row late in the batch fails with 23505 naming its key', async () => {
+    const out = await same('late_duplicate', [
+      TABLE,
+      ['INSERT INTO docs VALUES (70, 7, $1)', ['old']],
+      ['INSERT INTO docs SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[])', [range(1, 100), range(1, 100).map(() => '7'), range(1, 100)]],
+      ALL,
+    ]);
+    expect(out[2]).toMatchObject({ code: '23505', detail: 'Key (id, ts)=(70, 7) already exists.' });
+    expect(out[3].rows).toEqual([['70', '7', 'old']]);
+  });
+
+  it('DO NOTHING skips conflicts in every call and counts the rows it inserted', async () => {
+    const out = await same('spread_conflicts', [
+      TABLE,
+      ['INSERT INTO docs SELECT g, 7, $1 FROM generate_series(1, 100, 9) g', ['old']],
+      ['INSERT INTO docs SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::TEXT[]) ON CONFLICT DO NOTHING RETURNING id', [range(1, 100), range(1, 100).map(() => '7'), range(1, 100)]],
+      ['SELECT count(*) FROM docs'],
+      ['SELECT count(*) FROM docs WHERE v = $1', ['old']],
+    ]);
+    expect(out[2].rowCount).toBe(88);
+  });
+
+  it('shorter arrays pad with NULL, and RETURNING lists the rows in order', async () => {
+    await same('padding', [
+      ['CREATE TABLE p (id int8 PRIMARY KEY, a text, b int8)'],
+      ['INSERT INTO p SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::BIGINT[]) RETURNING id, a, b', [range(1, 75), range(1, 40), range(1, 5)]],
+      ['SELECT count(*), count(a), count(b) FROM p'],
+    ]);
+  });
+
+  it('an upsert over existing rows in several calls updates each once', async () => {
+    await same('upsert_calls', [
+      TABLE,
+      ['INSERT INTO docs SELECT g, 7, $1 FROM generate_series(1, 100, 2) g', ['old']],
+      [`${UPSERT} RETURNING id, v`, [range(1, 100), range(1, 100).map(() => '7'), range(101, 100)]],
+      ALL,
+    ]);
   });
 });

@@ -9,6 +9,7 @@ import type { PgError } from '../../../tunnel/types.ts';
 import { translateCondition, translateExpr, type ExprEnv } from './expr.ts';
 import { fromItem, translateSelect, type OutputColumn, type TranslatedSelect } from './select.ts';
 import type { InsertSource } from '../unique-violation.ts';
+import type { RowBatch } from '../plan.ts';
 import { isExcludedSelf, mayOverflow, noteAssignment } from './overflow-refs.ts';
 
 function targetTable(relation: any, ctx: TranslateContext): { table: TableDef; alias: string; scope: ScopeEntry } {
@@ -58,6 +59,8 @@ export interface TranslatedDml {
   insertSource?: InsertSource;
   /** RETURNING columns, or null. */
   columns: OutputColumn[] | null;
+  /** INSERT … SELECT … FROM UNNEST($n…): `sql` as the text around its row source, to repeat that per row (plan.ts). */
+  rowBatch?: RowBatch;
 }
 
 export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml {
@@ -76,6 +79,7 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
   });
   const e = env(ctx, []);
   let source: string;
+  let rowSource: string | undefined;
   let insertSource: InsertSource | undefined;
   const select = stmt.selectStmt?.SelectStmt;
   // serial and identity columns not listed take their sequence's next value (one per row).
@@ -121,6 +125,8 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
     });
     // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
     source = `SELECT * FROM (${sub.sql}) WHERE true`;
+    // Each row of an expanded UNNEST is one tuple of values: rows can then go several to a VALUES list.
+    if (ctx.expanded.size && !select.whereClause) rowSource = `(${sub.columns.map((c) => c.sql).join(', ')})`;
     cols.length = sub.columns.length;
     // The rows under the target's column names (a CTE column list: the SELECT's own names may repeat).
     insertSource = {
@@ -128,10 +134,14 @@ export function translateInsert(stmt: any, ctx: TranslateContext): TranslatedDml
       columns: cols.map((c) => ({ name: c.name, typeOid: c.typeOid })),
     };
   }
-  let sql = `INSERT INTO ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} (${cols.map((c) => quoteIdent(c.name)).join(', ')}) ${source}`;
-  if (stmt.onConflictClause) sql += onConflict(stmt.onConflictClause, table, scope, ctx);
+  const head = `INSERT INTO ${sqliteName(table.schema, table.name)} AS ${quoteIdent(alias)} (${cols.map((c) => quoteIdent(c.name)).join(', ')}) `;
+  let tail = '';
+  if (stmt.onConflictClause) tail += onConflict(stmt.onConflictClause, table, scope, ctx);
   const ret = returning(stmt.returningClause?.exprs ?? stmt.returningList, ctx, [scope]);
-  return { sql: sql + (ret?.sql ?? ''), columns: ret?.columns ?? null, ...(insertSource && { insertSource }) };
+  tail += ret?.sql ?? '';
+  const sql = head + source + tail;
+  const rowBatch = rowSource !== undefined ? { before: `${head}SELECT * FROM (VALUES `, row: rowSource, after: `) WHERE true${tail}` } : undefined;
+  return { sql, columns: ret?.columns ?? null, ...(insertSource && { insertSource }), ...(rowBatch && { rowBatch }) };
 }
 
 /** 428C9: an explicit value for a GENERATED ALWAYS identity column. */

@@ -6,7 +6,7 @@
  * `pg` client). Prints CPU per operation of each process (from /proc) and the functions with
  * the most self time; writes both profiles to bench/results/ for Chrome DevTools.
  *
- * Usage: npm run profile [-- point|write|load] [iterations]
+ * Usage: npm run profile [-- point|scan|write|load] [iterations]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -35,6 +35,11 @@ const PG_LOOPS: Record<string, PgLoop> = {
   point: {
     setup: ['CREATE TABLE k (id int8 PRIMARY KEY, v bytea)', "INSERT INTO k SELECT g, '\\x00' FROM generate_series(1, 1000) g"],
     text: 'SELECT id, v FROM k WHERE id = $1',
+    values: (i) => [i % 1000],
+  },
+  scan: {
+    setup: ['CREATE TABLE k (id int8 PRIMARY KEY, v bytea)', "INSERT INTO k SELECT g, decode(repeat('ab', 300), 'hex') FROM generate_series(1, 2000) g"],
+    text: 'SELECT id, v FROM k WHERE id > $1 ORDER BY id LIMIT 1000',
     values: (i) => [i % 1000],
   },
   write: {

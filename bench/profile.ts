@@ -26,7 +26,7 @@ interface CpuProfile {
 
 /** A loop of one statement through `pg`. */
 interface PgLoop {
-  setup: string[];
+  setup: (string | [string, unknown[]])[];
   text: string;
   values: (i: number) => unknown[];
 }
@@ -38,7 +38,7 @@ const PG_LOOPS: Record<string, PgLoop> = {
     values: (i) => [i % 1000],
   },
   scan: {
-    setup: ['CREATE TABLE k (id int8 PRIMARY KEY, v bytea)', "INSERT INTO k SELECT g, decode(repeat('ab', 300), 'hex') FROM generate_series(1, 2000) g"],
+    setup: ['CREATE TABLE k (id int8 PRIMARY KEY, v bytea)', ['INSERT INTO k SELECT g, $1::bytea FROM generate_series(1, 2000) g', [Buffer.alloc(300, 0xab)]]],
     text: 'SELECT id, v FROM k WHERE id > $1 ORDER BY id LIMIT 1000',
     values: (i) => [i % 1000],
   },
@@ -71,7 +71,7 @@ function pgLoop(loop: PgLoop): Workload {
     async prepare(url) {
       client = new pg.Client(url);
       await client.connect();
-      for (const sql of loop.setup) await client.query(sql);
+      for (const step of loop.setup) await (typeof step === 'string' ? client.query(step) : client.query(step[0], step[1]));
       for (let i = 0; i < 200; i++) await query();
     },
     async pass(iterations) {

@@ -157,6 +157,11 @@ describe('engine cases', () => {
       { sql: 'SELECT (SELECT count(*) FROM u i WHERE i.id < o.id) FROM u o ORDER BY o.id LIMIT 2', rows: [[0n], [1n]] },
       { sql: 'SELECT * FROM nope', code: '42P01', message: 'relation "nope" does not exist' },
       { sql: 'SELECT id FROM u WHERE name = 1', code: '42883' },
+      // Argument types as PostgreSQL 15 names them (literals not yet typed are "unknown").
+      { sql: "SELECT nosuch(1, 'a', NULL, 2.5, true)", code: '42883', message: 'function nosuch(integer, unknown, unknown, numeric, boolean) does not exist' },
+      { sql: "SELECT to_regclass('a', 'b')", code: '42883', message: 'function to_regclass(unknown, unknown) does not exist' },
+      { sql: "SELECT string_agg('a')", code: '42883', message: 'function string_agg(unknown) does not exist' },
+      { sql: 'SELECT random(1)', code: '42883', message: 'function random(integer) does not exist' },
       { sql: 'SELECT DISTINCT ON (id % 2) id FROM u ORDER BY id % 2, id DESC', rows: [[4n], [3n]] },
       { sql: 'SELECT * FROM u ORDER BY id FETCH FIRST 1 ROWS WITH TIES', code: '0A000' },
     ]));

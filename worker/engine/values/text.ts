@@ -33,11 +33,13 @@ export function parseString(oid: number, text: string): string | PgError {
   return text;
 }
 
+const utf8 = new TextEncoder();
+
 function truncateUtf8(s: string, maxBytes: number): string {
   let bytes = 0;
   let out = '';
   for (const c of s) {
-    const n = new TextEncoder().encode(c).length;
+    const n = utf8.encode(c).length;
     if (bytes + n > maxBytes) break;
     bytes += n;
     out += c;

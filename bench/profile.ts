@@ -72,7 +72,7 @@ function pgLoop(loop: PgLoop): Workload {
       client = new pg.Client(url);
       await client.connect();
       for (const step of loop.setup) await (typeof step === 'string' ? client.query(step) : client.query(step[0], step[1]));
-      for (let i = 0; i < 200; i++) await query();
+      for (let i = 0; i < 1000; i++) await query();
     },
     async pass(iterations) {
       for (let i = 0; i < iterations; i++) await query();

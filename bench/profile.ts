@@ -6,7 +6,7 @@
  * `pg` client). Prints CPU per operation of each process (from /proc) and the functions with
  * the most self time; writes both profiles to bench/results/ for Chrome DevTools.
  *
- * Usage: npm run profile [-- point|scan|write|load] [iterations]
+ * Usage: npm run profile [-- point|scan|write|load|pages] [iterations]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -81,6 +81,21 @@ function pgLoop(loop: PgLoop): Workload {
   };
 }
 
+/** Convex's load_documents pages of 1000 rows (binary results) over 10 loaded batches. */
+function convexPages(): Workload {
+  let url = '';
+  const data = { batches: 10, doc_bytes: 300, needs_keys: false };
+  return {
+    async prepare(u) {
+      url = u;
+      await buildClient();
+      await runClient('load', { endpoints: [{ name: 'ours', url }], ...data });
+    },
+    pass: (iterations) => runClient('run', { endpoints: [{ name: 'ours', url }], ...data, rounds: 1, ops: [{ op: 'docs_asc:1000', iters: iterations, warmup: 20 }] }).then(() => {}),
+    close: async () => {},
+  };
+}
+
 function convexLoad(): Workload {
   let url = '';
   return {
@@ -132,9 +147,9 @@ async function inspect(): Promise<(method: string, params?: object) => Promise<a
 }
 
 const [name = 'point', n] = process.argv.slice(2);
-const workload = name === 'load' ? convexLoad() : PG_LOOPS[name] && pgLoop(PG_LOOPS[name]);
-if (!workload) throw new Error(`unknown workload ${name}: one of ${[...Object.keys(PG_LOOPS), 'load'].join(', ')}`);
-const iterations = Number(n ?? (name === 'load' ? 20 : 5000));
+const workload = name === 'load' ? convexLoad() : name === 'pages' ? convexPages() : PG_LOOPS[name] && pgLoop(PG_LOOPS[name]);
+if (!workload) throw new Error(`unknown workload ${name}: one of ${[...Object.keys(PG_LOOPS), 'load', 'pages'].join(', ')}`);
+const iterations = Number(n ?? (name === 'load' ? 20 : name === 'pages' ? 300 : 5000));
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'profile-'));
 const stack = await startStack({ password: 'profile', shimPort: 0, stateDir, inspectorPort: INSPECTOR_PORT });
@@ -151,7 +166,7 @@ try {
     const perOp = (ms: number) => `${((ms * 1000) / iterations).toFixed(0)} µs`;
     console.log(
       `${name}: ${(wall * 1000).toFixed(0)} µs per operation; CPU per operation: workerd ${perOp(cpuMs(workerd) - w0)}, ` +
-        `this process (shim, wrangler${workload.once ? '' : ', pg'}) ${perOp((s1.user + s1.system) / 1000)}${workload.once ? ' (profilers running)' : ''}`,
+        `this process (shim, wrangler${PG_LOOPS[name] ? ', pg' : ''}) ${perOp((s1.user + s1.system) / 1000)}${workload.once ? ' (profilers running)' : ''}`,
     );
   };
   // Without profilers first: their sampling costs CPU of its own.

@@ -106,11 +106,8 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
   sql = slots(sql);
   if (insertSource) insertSource = { ...insertSource, sql: slots(insertSource.sql) };
   const overflowParams = overflowParamIndexes(ctx, sql);
-  const bind = (text: string) =>
-    text.replace(markPattern, (_, n) => {
-      const oid = bindOids[Number(n) - 1];
-      return needsIntegerCast(oid) ? `CAST(?${n} AS INTEGER)` : `?${n}`;
-    });
+  const bind = (text: string) => bindMarks(text, bindOids);
+  const relationMarks = sql.includes('\u0003');
   return {
     command,
     sql: bind(sql),
@@ -125,10 +122,10 @@ export function finishPlan(command: CommandKind, sql: string, outputs: OutputCol
       ...(ctx.updatesRows && { updatesRows: true }),
     },
     ...(expand && { expand }),
-    ...(expand && rowBatch && !sequences.length && !sql.includes('\u0003') && { rowBatch }),
+    ...(expand && rowBatch && !sequences.length && !relationMarks && { rowBatch }),
     ...(sequences.length && { sequences: [...sequences] }),
     ...(overflowParams.length && { overflowParams }),
-    ...(sql.includes('\u0003') && { relationMarks: { slots: [...ctx.relationSlots], searchPath: ctx.searchPath, measured: [...ctx.measured] } }),
+    ...(relationMarks && { relationMarks: { slots: [...ctx.relationSlots], searchPath: ctx.searchPath, measured: [...ctx.measured] } }),
     columns: outputs
       ? outputs.map((c) => ({
           name: c.name,
@@ -158,14 +155,19 @@ const batches = new WeakMap<Plan, Map<number, string>>();
 function makeBatchSql(plan: Plan, rows: number): string {
   const batch = plan.rowBatch!;
   const oids = bindingOids(plan.paramOids, plan.expand);
-  const n = oids.length;
-  const bind = (text: string, r: number) =>
-    text.replace(markPattern, (_, m) => {
-      const k = r * n + Number(m);
-      return needsIntegerCast(oids[Number(m) - 1]) ? `CAST(?${k} AS INTEGER)` : `?${k}`;
-    });
-  const each = Array.from({ length: rows }, (_, r) => bind(batch.row, r));
-  return `${bind(batch.before, 0)}${each.join(', ')}${bind(batch.after, 0)}`;
+  const each = Array.from({ length: rows }, (_, r) => bindMarks(batch.row, oids, r * oids.length));
+  return `${bindMarks(batch.before, oids)}${each.join(', ')}${bindMarks(batch.after, oids)}`;
+}
+
+/**
+ * Parameter marks → SQLite parameters: mark n becomes `?(shift+n)`, as `CAST(… AS INTEGER)`
+ * when it binds as int8-like text (`oids[n-1]`).
+ */
+function bindMarks(text: string, oids: number[], shift = 0): string {
+  return text.replace(markPattern, (_, m) => {
+    const k = shift + Number(m);
+    return needsIntegerCast(oids[Number(m) - 1]) ? `CAST(?${k} AS INTEGER)` : `?${k}`;
+  });
 }
 
 /** The types parameters bind as: an expanded array parameter binds one element at a time. */

@@ -125,7 +125,7 @@ export function funcCall(n: any, env: ExprEnv): Typed {
     case 'substr':
     case 'substring': {
       if (n.funcformat === 'COERCE_SQL_SYNTAX' && args.length === 3 && nodeType(args[1]) === 'A_Const' && args[1].A_Const.isnull) unsupported('SUBSTRING … FOR without FROM');
-      if (args.length < 2 || args.length > 3) fail(undefinedFunction(`${name}(${argTypeNames(args, env)})`));
+      if (args.length < 2 || args.length > 3) noSuchFunction(name, args, env);
       const s = one(OID.text);
       if (!isTextType(s.type)) unsupported(`${name}(${typeName(s.type)})`);
       const rest = args.slice(1).map((a) => translateExpr(a, env, OID.int4));
@@ -156,7 +156,7 @@ export function funcCall(n: any, env: ExprEnv): Typed {
     case 'now':
     case 'transaction_timestamp':
     case 'statement_timestamp':
-      if (args.length) fail(undefinedFunction(`${name}(${argTypeNames(args, env)})`));
+      if (args.length) noSuchFunction(name, args, env);
       return { sql: NOW_MICROS, type: OID.timestamptz };
     case 'to_regclass':
       return toRegclass(args, env);
@@ -168,20 +168,24 @@ export function funcCall(n: any, env: ExprEnv): Typed {
     case 'version':
       return { sql: literal(OID.text, 'PostgreSQL 15.8 (Durable Object SQLite engine)'), type: OID.text };
     case 'gen_random_uuid':
-      if (args.length) fail(undefinedFunction(`${name}(${argTypeNames(args, env)})`));
+      if (args.length) noSuchFunction(name, args, env);
       return { sql: RANDOM_UUID, type: OID.uuid };
     case 'random':
-      if (args.length) fail(undefinedFunction(`${name}(${argTypeNames(args, env)})`));
+      if (args.length) noSuchFunction(name, args, env);
       // SQLite's random() is a uniform int64; PostgreSQL's a float8 in [0, 1).
       return { sql: '((random() / 18446744073709551616.0) + 0.5)', type: OID.float8 };
     default:
       // PostgreSQL functions we know but do not provide: a feature gap, not a missing function.
       if (knownUnsupported.has(name)) unsupported(`function ${name}()`);
-      fail(undefinedFunction(`${name}(${argTypeNames(args, env)})`));
+      noSuchFunction(name, args, env);
   }
 }
 
-/** Argument types as PostgreSQL names them in "function f(text, unknown) does not exist". */
+/** 42883 "function f(text, unknown) does not exist", the argument types named as PostgreSQL names them. */
+function noSuchFunction(name: string, args: any[], env: ExprEnv): never {
+  fail(undefinedFunction(`${name}(${argTypeNames(args, env)})`));
+}
+
 function argTypeNames(args: any[], env: ExprEnv): string {
   return args
     .map((a) => {
@@ -224,7 +228,7 @@ const NOW_MICROS = `CAST(unixepoch('subsec') * 1000 AS INTEGER) * 1000`;
  * die with DDL), anything else when the statement runs (regclass.ts).
  */
 function toRegclass(args: any[], env: ExprEnv): Typed {
-  if (args.length !== 1) fail(undefinedFunction(`to_regclass(${argTypeNames(args, env)})`));
+  if (args.length !== 1) noSuchFunction('to_regclass', args, env);
   const arg = args[0];
   if (nodeType(arg) === 'A_Const' && 'sval' in arg.A_Const) {
     const found = resolveRelationName(arg.A_Const.sval.sval, env.ctx);
@@ -249,7 +253,7 @@ function collect(name: string, n: any, args: any[], env: ExprEnv, distinct: stri
   });
   const orderBy = order.length ? ` ORDER BY ${order.join(', ')}` : '';
   if (name === 'string_agg') {
-    if (args.length !== 2) fail(undefinedFunction(`string_agg(${argTypeNames(args, env)})`));
+    if (args.length !== 2) noSuchFunction('string_agg', args, env);
     const value = translateExpr(args[0], env, OID.text);
     const sep = translateExpr(args[1], env, value.type === OID.bytea ? OID.bytea : OID.text);
     if (value.type === OID.bytea) unsupported('string_agg(bytea, bytea)');
@@ -257,7 +261,7 @@ function collect(name: string, n: any, args: any[], env: ExprEnv, distinct: stri
     if (distinct && order.length) unsupported('string_agg(DISTINCT … ORDER BY …)');
     return { sql: `group_concat(${distinct}${value.sql}, ${sep.sql}${orderBy})`, type: OID.text };
   }
-  if (args.length !== 1) fail(undefinedFunction(`array_agg(${argTypeNames(args, env)})`));
+  if (args.length !== 1) noSuchFunction('array_agg', args, env);
   if (distinct) unsupported('array_agg(DISTINCT …)');
   const value = translateExpr(args[0], env);
   const type = value.type === OID.unknownLiteral ? OID.text : value.type;

@@ -3,23 +3,19 @@
  * run once per command with a JSON config; its stdout is JSON lines (events), its stderr
  * progress. `onEvent` may answer an event (the client waits on stdin in `hold`).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { homedir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { cargoBuild } from '../test/support/cargo.ts';
 
 const project = path.join(path.dirname(fileURLToPath(import.meta.url)), 'client');
 const binary = path.join(project, 'target/release/bench-client');
-// rustup's cargo when the machine has one, else Debian's.
-const env = { ...process.env, PATH: `${path.join(homedir(), '.cargo/bin')}:${process.env.PATH}` };
 
 export type ClientEvent = { event: string; endpoint?: string; error?: string | null } & Record<string, any>;
 
 export async function buildClient(): Promise<void> {
   try {
-    // cwd matters: cargo finds .cargo/config.toml (the offline Debian registry) from there.
-    await promisify(execFile)('cargo', ['build', '--release', '--quiet', '--locked'], { cwd: project, env, maxBuffer: 16 << 20 });
+    await cargoBuild(project);
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`building bench/client failed (needs cargo and Debian's librust-tokio-postgres-dev, librust-tokio-dev, librust-futures-util-dev, librust-serde-json-dev; see README › Benchmarks):\n${err.stderr || err.message}`);

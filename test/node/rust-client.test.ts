@@ -7,12 +7,12 @@
  * The program (test/rust-client) prints JSON lines; both endpoints must print the same.
  */
 import { execFile } from 'node:child_process';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Endpoint, startOurStack, startPair, startReference } from './differential/endpoints.ts';
+import { cargoBuild } from '../support/cargo.ts';
+import { type Endpoint, startOurStack, startPairWhile, startReference } from './differential/endpoints.ts';
 
 // The endpoint under test: our stack. Swap in `startReference` to prove the harness PostgreSQL vs PostgreSQL.
 const startCandidate: () => Promise<Endpoint> = startOurStack;
@@ -20,20 +20,12 @@ const startCandidate: () => Promise<Endpoint> = startOurStack;
 const run = promisify(execFile);
 const project = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../rust-client');
 const binary = path.join(project, 'target/release/rust-client');
-// rustup's cargo when the machine has one, else Debian's.
-const env = { ...process.env, PATH: `${path.join(homedir(), '.cargo/bin')}:${process.env.PATH}` };
 
 let reference: Endpoint | undefined;
 let candidate: Endpoint | undefined;
 
 beforeAll(async () => {
-  // cwd matters: cargo finds .cargo/config.toml (the offline Debian registry) from there.
-  const build = run('cargo', ['build', '--release', '--quiet', '--locked'], { cwd: project, env, maxBuffer: 16 << 20 });
-  const [built, pair] = await Promise.allSettled([build, startPair(startReference, startCandidate)]);
-  // Assigned even when the build failed, so that afterAll stops them.
-  if (pair.status === 'fulfilled') [reference, candidate] = pair.value;
-  if (built.status === 'rejected') throw built.reason;
-  if (pair.status === 'rejected') throw pair.reason;
+  [reference, candidate] = await startPairWhile(cargoBuild(project), startReference, startCandidate);
 }, 300_000);
 
 afterAll(async () => {

@@ -46,6 +46,14 @@ export async function startOurStack(): Promise<Endpoint> {
  * Starts both ends at once. If either fails, the other is stopped before the error is thrown:
  * a failed beforeAll must not leave a PostgreSQL or a workerd running.
  */
+/** startPair while `work` (a build, say) runs; when either fails, whatever started is stopped. */
+export async function startPairWhile(work: Promise<unknown>, a: () => Promise<Endpoint>, b: () => Promise<Endpoint>): Promise<[Endpoint, Endpoint]> {
+  const [done, pair] = await Promise.allSettled([work, startPair(a, b)]);
+  if (done.status === 'fulfilled' && pair.status === 'fulfilled') return pair.value;
+  if (pair.status === 'fulfilled') await Promise.allSettled(pair.value.map((e) => e.stop()));
+  throw done.status === 'rejected' ? done.reason : (pair as PromiseRejectedResult).reason;
+}
+
 export async function startPair(a: () => Promise<Endpoint>, b: () => Promise<Endpoint>): Promise<[Endpoint, Endpoint]> {
   const [x, y] = await Promise.allSettled([a(), b()]);
   if (x.status === 'fulfilled' && y.status === 'fulfilled') return [x.value, y.value];

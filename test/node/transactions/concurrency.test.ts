@@ -9,22 +9,12 @@ import { describe, expect, it } from 'vitest';
 import type { Session } from './client.ts';
 import { useTarget } from './fixture.ts';
 import { targets } from './targets.ts';
+import { prng } from '../../support/prng.ts';
 
 const ACCOUNTS = 10;
 const START_BALANCE = 1000;
 const CLIENTS = 8;
 const TRANSFERS_PER_CLIENT = 20;
-
-/** A small deterministic PRNG, so a failing run can be replayed. */
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 interface Transfer {
   client: number;

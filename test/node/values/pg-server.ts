@@ -1,36 +1,9 @@
 /**
- * @module A throwaway PostgreSQL 15 for differential tests: initdb into a temp dir (as the
- * postgres user when we are root, since initdb refuses root), start on a free loopback port,
- * and connect a `pg` client that returns every column as raw text.
+ * @module A throwaway PostgreSQL 15 for differential tests (test/support/postgres.ts) with a
+ * connected `pg` client that returns every column as raw text.
  */
-import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-
-const BIN = '/usr/lib/postgresql/15/bin';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function run(args: string[]): void {
-  if (process.getuid?.() === 0) {
-    const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', quoted], { stdio: 'pipe' });
-  } else {
-    execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' });
-  }
-}
+import { startPostgres as startServer } from '../../support/postgres.ts';
 
 export interface Reference {
   /** Runs `sql` with text parameters; every result column comes back as PostgreSQL's text. */
@@ -41,14 +14,8 @@ export interface Reference {
 }
 
 export async function startPostgres(): Promise<Reference> {
-  const dir = mkdtempSync(join(tmpdir(), 'pg-values-'));
-  if (process.getuid?.() === 0) execFileSync('chown', ['postgres', dir]);
-  else chownSync(dir, process.getuid!(), process.getgid!());
-  const data = join(dir, 'data');
-  const port = await freePort();
-  run([`${BIN}/initdb`, '-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C']);
-  run([`${BIN}/pg_ctl`, '-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -h 127.0.0.1 -c fsync=off -c TimeZone=UTC`, 'start']);
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+  const server = await startServer();
+  const client = new pg.Client({ connectionString: server.url });
   await client.connect();
   const raw = { getTypeParser: () => (v: string) => v };
   return {
@@ -80,8 +47,7 @@ export async function startPostgres(): Promise<Reference> {
     },
     async stop() {
       await client.end();
-      run([`${BIN}/pg_ctl`, '-D', data, '-m', 'immediate', 'stop']);
-      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }

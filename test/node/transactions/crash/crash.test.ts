@@ -13,19 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../client.ts';
 import { check, LEDGER, runClient, type Tx } from './ledger.ts';
 import { SplitStack } from './split-stack.ts';
+import { prng } from '../../../support/prng.ts';
 
 const ROUNDS = 10;
 const CLIENTS = 4;
-
-function prng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 /** A session once the stack answers again (it may be restarting); bounded so a dead stack fails. */
 async function whenUp(url: string, boundMs = 30_000): Promise<Session> {
